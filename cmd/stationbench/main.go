@@ -1,0 +1,119 @@
+// Command stationbench is a load generator and benchmark harness for message
+// brokers: it runs YAML scenarios that sweep the number of producers writing
+// to a station (a JetStream stream, a NATS subject) and reports throughput
+// and latency from HDR histograms.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFailed = 1 // the run failed or was interrupted
+	exitUsage  = 2 // bad usage or an invalid scenario
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C ends the process at once
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// usageError marks errors that exit with exitUsage.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+const usage = `stationbench: load generation and benchmarking for message brokers
+
+Usage:
+  stationbench run FILE [--out DIR]      run a scenario, write results and plots
+  stationbench validate FILE...          check scenarios without running them
+  stationbench server [--port N]         run the embedded NATS server with JetStream
+  stationbench version                   print the version
+
+Run 'stationbench COMMAND --help' for a command's flags.
+Exit codes: 0 success, 1 the run failed or was interrupted, 2 bad usage or invalid scenario.
+`
+
+// run dispatches a subcommand and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "run":
+		err = runCmd(ctx, args[1:], stdout, stderr)
+	case "validate":
+		err = validateCmd(args[1:], stdout, stderr)
+	case "server":
+		err = serverCmd(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "stationbench", buildVersion())
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = usagef("unknown command %q\n\n%s", args[0], usage)
+	}
+	return exitCode(err, stderr)
+}
+
+// exitCode prints err and maps it to an exit code.
+func exitCode(err error, stderr io.Writer) int {
+	var ue usageError
+	var fe failedError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "stationbench:", err)
+		return exitUsage
+	case errors.As(err, &fe):
+		fmt.Fprintln(stderr, "stationbench:", err)
+		return exitFailed
+	default:
+		fmt.Fprintln(stderr, "stationbench:", err)
+		return exitFailed
+	}
+}
+
+// failedError marks a run that ended, but not successfully.
+type failedError struct{ err error }
+
+func (e failedError) Error() string { return e.err.Error() }
+func (e failedError) Unwrap() error { return e.err }
+
+// errHelp is returned when --help was asked for and printed.
+var errHelp = errors.New("help requested")
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

@@ -1,0 +1,128 @@
+// Package embedded runs an in-process nats-server with JetStream: the default
+// target when a scenario names no broker, the `stationbench server` command,
+// and the real server the tests run against.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// Options configure an embedded server.
+type Options struct {
+	// Host to listen on; default 127.0.0.1.
+	Host string
+	// Port to listen on; 0 picks a free port.
+	Port int
+	// StoreDir holds JetStream's file storage; empty makes a temporary
+	// directory that Shutdown removes.
+	StoreDir string
+	// Logs sends the server's own log lines to stderr.
+	Logs bool
+	// Configure, when set, may adjust the server options before start (tests
+	// use it to add TLS or authentication).
+	Configure func(*server.Options)
+}
+
+// Server is a running in-process nats-server.
+type Server struct {
+	ns      *server.Server
+	tempDir string
+}
+
+// Start starts a server and waits until it accepts connections.
+func Start(ctx context.Context, o Options) (*Server, error) {
+	s := &Server{}
+	store := o.StoreDir
+	if store == "" {
+		dir, err := os.MkdirTemp("", "stationbench-js-")
+		if err != nil {
+			return nil, fmt.Errorf("embedded server: store directory: %w", err)
+		}
+		s.tempDir, store = dir, dir
+	}
+	host := o.Host
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	port := o.Port
+	if port == 0 {
+		port = server.RANDOM_PORT
+	}
+	opts := &server.Options{
+		ServerName: "stationbench-embedded",
+		Host:       host,
+		Port:       port,
+		JetStream:  true,
+		StoreDir:   store,
+		NoSigs:     true,
+		NoLog:      !o.Logs,
+		// Benchmarks push hard; the defaults would flag a busy client as slow.
+		MaxPending: 256 << 20,
+	}
+	if o.Configure != nil {
+		o.Configure(opts)
+	}
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		s.removeTemp()
+		return nil, fmt.Errorf("embedded server: %w", err)
+	}
+	if o.Logs {
+		ns.ConfigureLogger()
+	}
+	s.ns = ns
+	go ns.Start()
+	deadline := 10 * time.Second
+	if d, ok := ctx.Deadline(); ok {
+		deadline = time.Until(d)
+	}
+	if !ns.ReadyForConnections(deadline) {
+		s.Shutdown()
+		return nil, errors.New("embedded server: not ready for connections in time")
+	}
+	if !ns.JetStreamEnabled() {
+		s.Shutdown()
+		return nil, errors.New("embedded server: JetStream did not start")
+	}
+	return s, nil
+}
+
+// URL is the client URL of the server.
+func (s *Server) URL() string { return s.ns.ClientURL() }
+
+// Port is the client port the server listens on.
+func (s *Server) Port() int {
+	if a, ok := s.ns.Addr().(*net.TCPAddr); ok {
+		return a.Port
+	}
+	return 0
+}
+
+// Version is the nats-server version.
+func (s *Server) Version() string { return server.VERSION }
+
+// Server exposes the underlying nats-server (tests stop and restart it).
+func (s *Server) Server() *server.Server { return s.ns }
+
+// Shutdown stops the server and removes a temporary store.
+func (s *Server) Shutdown() {
+	if s.ns != nil {
+		s.ns.Shutdown()
+		s.ns.WaitForShutdown()
+	}
+	s.removeTemp()
+}
+
+func (s *Server) removeTemp() {
+	if s.tempDir != "" {
+		_ = os.RemoveAll(s.tempDir)
+		s.tempDir = ""
+	}
+}

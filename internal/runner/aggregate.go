@@ -1,0 +1,110 @@
+package runner
+
+import (
+	"math"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/workers"
+)
+
+// aggregate merges what a step's workers (and its delivery receiver, if
+// any) recorded into the step's run record. Histograms merge exactly;
+// per-second percentiles come from the merged per-second histograms.
+func aggregate(out report.Run, ws []*workers.Worker, deliveries *workers.AckStats, measured time.Duration, size int) report.Run {
+	out.DurationS = measured.Seconds()
+	var acks []*workers.AckStats
+	for _, w := range ws {
+		s := w.Send
+		out.Offered += s.Offered
+		out.Sent += s.Sent
+		out.Errors += s.Errors
+		out.Late += s.Late
+		if a := w.Acks(); a != nil {
+			acks = append(acks, a)
+		}
+	}
+	if deliveries != nil {
+		acks = append(acks, deliveries)
+	}
+	corrected, uncorrected := report.NewHistogram(), report.NewHistogram()
+	for _, a := range acks {
+		out.Acked += a.Acked
+		out.Errors += a.Errors
+		corrected.Merge(a.Corrected)
+		uncorrected.Merge(a.Uncorrected)
+	}
+	if deliveries != nil {
+		delivered, lost := out.Acked, max(0, out.Sent-out.Acked)
+		out.Delivered, out.Lost = &delivered, &lost
+	}
+	basis := out.Acked
+	if len(acks) == 0 {
+		basis = out.Sent // core NATS with the subscriber off: publish rate
+	}
+	if secs := measured.Seconds(); secs > 0 {
+		out.ThroughputMsgsPerSec = float64(basis) / secs
+		out.ThroughputBytesPerSec = out.ThroughputMsgsPerSec * float64(size)
+	}
+	out.LatencyUs = report.Latency(corrected)
+	out.LatencyUncorrectedUs = report.Latency(uncorrected)
+	out.Histogram, _ = report.EncodeHistogram(corrected)
+	out.HistogramUncorrected, _ = report.EncodeHistogram(uncorrected)
+	out.Series = series(ws, acks, measured)
+	return out
+}
+
+// series merges the per-second records. It covers the measured window, and
+// the drain seconds after it in which acks still arrived.
+func series(ws []*workers.Worker, acks []*workers.AckStats, measured time.Duration) []report.Second {
+	n := 0
+	if len(ws) > 0 {
+		n = len(ws[0].Send.Series)
+	}
+	out := make([]report.Second, n)
+	for i := range out {
+		out[i].Second = i
+	}
+	for _, w := range ws {
+		for i, s := range w.Send.Series {
+			out[i].Offered += s.Offered
+			out[i].Sent += s.Sent
+			out[i].Errors += s.Errors
+		}
+	}
+	for i := range out {
+		var h *hdrhistogram.Histogram
+		for _, a := range acks {
+			if i >= len(a.Series) {
+				continue
+			}
+			s := a.Series[i]
+			out[i].Acked += s.Acked
+			out[i].Errors += s.Errors
+			if s.Histogram == "" {
+				continue
+			}
+			if d, err := report.DecodeHistogram(s.Histogram); err == nil {
+				if h == nil {
+					h = report.NewHistogram()
+				}
+				h.Merge(d)
+			}
+		}
+		if h != nil {
+			out[i].P99Us = float64(h.ValueAtQuantile(99)) / 1e3
+		}
+	}
+	// Keep the measured seconds, then trailing seconds only while they
+	// still hold something.
+	keep := int(math.Ceil(measured.Seconds()))
+	last := min(keep, n)
+	for i := last; i < n; i++ {
+		if s := out[i]; s.Offered+s.Sent+s.Acked+s.Errors > 0 {
+			last = i + 1
+		}
+	}
+	return out[:last]
+}

@@ -1,0 +1,58 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"runtime"
+	"strconv"
+
+	"github.com/stationbench/stationbench/report"
+)
+
+// method states what the numbers of a result mean.
+const method = "Latency is recorded per message in HDR histograms (1 ns to 60 s, 3 significant digits) " +
+	"owned by each producer and merged per run. jetstream: from the intended send time to the PubAck. " +
+	"nats: from the intended send time to delivery at the harness's own subscriber. " +
+	"Closed loop: the intended time is the send time. Open loop: intended times follow an absolute " +
+	"schedule, so latency includes any wait behind a slow send (corrected for coordinated omission); " +
+	"latency_uncorrected_us is from the actual send time. Counts, throughput and latency cover the " +
+	"measured window only: messages intended during warmup are sent but not recorded. " +
+	"Throughput is acknowledged (jetstream) or delivered (nats with subscriber; sent without) messages over the measured duration."
+
+func newEnv(version string) report.Env {
+	host, _ := os.Hostname()
+	return report.Env{
+		StationbenchVersion: version,
+		GoVersion:           runtime.Version(),
+		GOOS:                runtime.GOOS,
+		GOARCH:              runtime.GOARCH,
+		GOMAXPROCS:          runtime.GOMAXPROCS(0),
+		NumCPU:              runtime.NumCPU(),
+		Hostname:            host,
+		Targets:             []report.TargetEnv{},
+		Method:              method,
+	}
+}
+
+// peakRSS is the process's peak resident set size in bytes (VmHWM), or 0
+// where /proc is not available.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if v, ok := bytes.CutPrefix(sc.Bytes(), []byte("VmHWM:")); ok {
+			f := bytes.Fields(v)
+			if len(f) >= 1 {
+				kb, err := strconv.ParseInt(string(f[0]), 10, 64)
+				if err == nil {
+					return kb * 1024
+				}
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,139 @@
+// Package runner runs a scenario: for every target, every step of the sweep
+// and every repeat it starts the producer workers, waits out warmup and the
+// measured window, and turns what the workers recorded into a report.Result.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stationbench/stationbench/internal/embedded"
+	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/scenarios"
+	"github.com/stationbench/stationbench/workers"
+)
+
+// cleanupTimeout bounds what is done after a run is over or interrupted
+// (closing producers, deleting stations).
+const cleanupTimeout = 10 * time.Second
+
+// Options tune a run.
+type Options struct {
+	// Progress receives step and tick events; nil shows nothing.
+	Progress Progress
+	// Version is stationbench's version, recorded in the result.
+	Version string
+	// TickEvery is how often Progress.Tick is called (default 500ms).
+	TickEvery time.Duration
+}
+
+// Run runs the scenario and returns what it measured. It always returns a
+// result, complete or not: its Status says how the run ended (interrupted
+// when ctx was cancelled, failed when a target or step failed) and Error
+// why.
+func Run(ctx context.Context, sc scenarios.Scenario, o Options) *report.Result {
+	if o.Progress == nil {
+		o.Progress = nopProgress{}
+	}
+	if o.TickEvery <= 0 {
+		o.TickEvery = 500 * time.Millisecond
+	}
+	res := &report.Result{
+		SchemaVersion: report.SchemaVersion,
+		Status:        report.StatusComplete,
+		StartedAt:     time.Now().UTC(),
+		Scenario:      sc.Redacted(),
+		Env:           newEnv(o.Version),
+		Runs:          []report.Run{},
+	}
+	r := &run{sc: sc, opts: o, res: res, total: len(sc.Targets) * len(sc.Steps()) * sc.Load.Repeat}
+	var errs []error
+	for _, t := range sc.Targets {
+		if ctx.Err() != nil {
+			break
+		}
+		if err := r.target(ctx, t); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	switch {
+	case ctx.Err() != nil:
+		res.Status = report.StatusInterrupted
+		errs = append(errs, errors.New("interrupted"))
+	case len(errs) > 0:
+		res.Status = report.StatusFailed
+	}
+	if err := errors.Join(errs...); err != nil {
+		res.Error = err.Error()
+	}
+	res.Env.PeakRSSBytes = peakRSS()
+	res.FinishedAt = time.Now().UTC()
+	return res
+}
+
+// run is the state of one Run.
+type run struct {
+	sc    scenarios.Scenario
+	opts  Options
+	res   *report.Result
+	index int // steps started so far
+	total int
+}
+
+// target runs every step of one target. A target that cannot be reached is
+// recorded and skipped; a failed step fails the target but later steps
+// still run.
+func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
+	env := report.TargetEnv{Name: t.Name, Kind: string(t.Kind), URL: workers.RedactURL(t.URL), Embedded: t.IsEmbedded()}
+	defer func() {
+		if err != nil {
+			env.Error = err.Error()
+		}
+		r.res.Env.Targets = append(r.res.Env.Targets, env)
+	}()
+	url := t.URL
+	if t.IsEmbedded() {
+		srv, err := embedded.Start(ctx, embedded.Options{})
+		if err != nil {
+			return fmt.Errorf("target %q: %w", t.Name, err)
+		}
+		defer srv.Shutdown()
+		url = srv.URL()
+		env.URL = "embedded (" + url + ")"
+	}
+	drv, err := workers.New(workers.Config{Target: t, URL: url, Scenario: r.sc})
+	if err != nil {
+		return err
+	}
+	connectCtx, cancel := context.WithTimeout(ctx, t.Timeout())
+	info, err := drv.Connect(connectCtx)
+	cancel()
+	if err != nil {
+		return err
+	}
+	env.ServerVersion, env.ServerName = info.Version, info.Name
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if cerr := drv.Close(cctx); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}()
+	var errs []error
+	for _, st := range r.sc.Steps() {
+		for rep := 1; rep <= r.sc.Load.Repeat; rep++ {
+			if ctx.Err() != nil {
+				return errors.Join(errs...)
+			}
+			r.index++
+			run := r.step(ctx, drv, t, st, rep)
+			r.res.Runs = append(r.res.Runs, run)
+			if run.Status == report.StatusFailed {
+				errs = append(errs, fmt.Errorf("target %q, %d producers, repeat %d: %s", t.Name, st.Producers, rep, run.Error))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

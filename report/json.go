@@ -1,0 +1,168 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+)
+
+// Encode writes r to w as indented JSON. A zero SchemaVersion is written as
+// SchemaVersion. JSON cannot carry NaN or ±Inf, so non-finite numbers in the
+// runs (a rate over a zero-length window, say) are written as 0 rather than
+// losing the whole document. r itself is not modified.
+func Encode(w io.Writer, r *Result) error {
+	if r == nil {
+		return errors.New("encode result: nil result")
+	}
+	out := *r
+	if out.SchemaVersion == 0 {
+		out.SchemaVersion = SchemaVersion
+	}
+	out.Runs = finiteRuns(r.Runs)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&out); err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	return nil
+}
+
+// WriteJSON writes r to path atomically: it writes a temporary file in the
+// same folder and renames it over path, so readers never see half a file.
+func WriteJSON(path string, r *Result) error {
+	var buf bytes.Buffer
+	if err := Encode(&buf, r); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+// ReadJSON reads a result written by WriteJSON. It rejects a document whose
+// schema_version is missing or differs from SchemaVersion.
+func ReadJSON(path string) (*Result, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read result: %w", err)
+	}
+	var head struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, fmt.Errorf("read result %s: %w", path, err)
+	}
+	switch {
+	case head.SchemaVersion == nil:
+		return nil, fmt.Errorf("read result %s: no schema_version; not a stationbench result", path)
+	case *head.SchemaVersion != SchemaVersion:
+		return nil, fmt.Errorf("read result %s: schema_version %d is not supported (this stationbench reads version %d)",
+			path, *head.SchemaVersion, SchemaVersion)
+	}
+	var r Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("read result %s: %w", path, err)
+	}
+	return &r, nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path, syncs it and
+// renames it to path with mode 0644.
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = f.Close() // already failed; the write error is the one to report
+			_ = os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// finiteRuns returns runs unchanged when every number is finite, else a copy
+// with non-finite numbers replaced by 0.
+func finiteRuns(runs []Run) []Run {
+	ok := true
+	for i := range runs {
+		if !runFinite(&runs[i]) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return runs
+	}
+	out := make([]Run, len(runs))
+	for i, run := range runs {
+		run.RateMsgsPerSec = finite(run.RateMsgsPerSec)
+		run.DurationS = finite(run.DurationS)
+		run.WarmupS = finite(run.WarmupS)
+		run.ThroughputMsgsPerSec = finite(run.ThroughputMsgsPerSec)
+		run.ThroughputBytesPerSec = finite(run.ThroughputBytesPerSec)
+		run.LatencyUs = finitePercentiles(run.LatencyUs)
+		run.LatencyUncorrectedUs = finitePercentiles(run.LatencyUncorrectedUs)
+		if run.Series != nil {
+			run.Series = append([]Second(nil), run.Series...)
+			for j := range run.Series {
+				run.Series[j].P99Us = finite(run.Series[j].P99Us)
+			}
+		}
+		out[i] = run
+	}
+	return out
+}
+
+func runFinite(r *Run) bool {
+	fs := []float64{r.RateMsgsPerSec, r.DurationS, r.WarmupS, r.ThroughputMsgsPerSec, r.ThroughputBytesPerSec}
+	for _, p := range []Percentiles{r.LatencyUs, r.LatencyUncorrectedUs} {
+		fs = append(fs, p.P50, p.P90, p.P99, p.P999, p.Max, p.Mean)
+	}
+	for _, s := range r.Series {
+		fs = append(fs, s.P99Us)
+	}
+	for _, f := range fs {
+		if f != finite(f) {
+			return false
+		}
+	}
+	return true
+}
+
+func finitePercentiles(p Percentiles) Percentiles {
+	return Percentiles{P50: finite(p.P50), P90: finite(p.P90), P99: finite(p.P99),
+		P999: finite(p.P999), Max: finite(p.Max), Mean: finite(p.Mean)}
+}
+
+func finite(f float64) float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	return f
+}

@@ -1,0 +1,129 @@
+// Package report holds the result of a run, the histogram codec, and the
+// renderers (text summary, JSON, plots). Renderers read a Result; they never
+// re-run anything.
+package report
+
+import (
+	"time"
+
+	"github.com/stationbench/stationbench/scenarios"
+)
+
+// SchemaVersion is the version of the result.json document.
+const SchemaVersion = 1
+
+// Status says how a run (or one step of it) ended.
+type Status string
+
+// Statuses.
+const (
+	StatusComplete    Status = "complete"
+	StatusInterrupted Status = "interrupted"
+	StatusFailed      Status = "failed"
+)
+
+// Step axes: a step varies either the producer count or the offered rate.
+const (
+	AxisProducers = "producers"
+	AxisRate      = "rate"
+)
+
+// Result is everything one invocation of `stationbench run` measured.
+type Result struct {
+	SchemaVersion int                `json:"schema_version"`
+	Status        Status             `json:"status"`
+	Error         string             `json:"error,omitempty"`
+	StartedAt     time.Time          `json:"started_at"`
+	FinishedAt    time.Time          `json:"finished_at"`
+	Scenario      scenarios.Scenario `json:"scenario"` // secrets are "***"
+	Env           Env                `json:"env"`
+	Runs          []Run              `json:"runs"`
+}
+
+// Env says where and how the result was measured.
+type Env struct {
+	StationbenchVersion string      `json:"stationbench_version"`
+	GoVersion           string      `json:"go_version"`
+	GOOS                string      `json:"goos"`
+	GOARCH              string      `json:"goarch"`
+	GOMAXPROCS          int         `json:"gomaxprocs"`
+	NumCPU              int         `json:"num_cpu"`
+	Hostname            string      `json:"hostname,omitempty"`
+	PeakRSSBytes        int64       `json:"peak_rss_bytes"`
+	Targets             []TargetEnv `json:"targets"`
+	// Method states in words what latency and throughput mean in this result.
+	Method string `json:"method"`
+}
+
+// TargetEnv describes one target as the run found it.
+type TargetEnv struct {
+	Name          string `json:"name"`
+	Kind          string `json:"kind"`
+	URL           string `json:"url"` // user info removed
+	Embedded      bool   `json:"embedded"`
+	ServerVersion string `json:"server_version,omitempty"`
+	ServerName    string `json:"server_name,omitempty"`
+	Error         string `json:"error,omitempty"`
+}
+
+// Run is one target x step x repeat.
+type Run struct {
+	Target    string `json:"target"`
+	Kind      string `json:"kind"`
+	Axis      string `json:"axis"` // producers | rate
+	Producers int    `json:"producers"`
+	// RateMsgsPerSec is the offered total rate; 0 means closed loop.
+	RateMsgsPerSec float64 `json:"rate_msgs_per_sec"`
+	Repeat         int     `json:"repeat"` // 1-based
+	Status         Status  `json:"status"`
+	Error          string  `json:"error,omitempty"`
+
+	DurationS float64 `json:"duration_s"` // measured window actually run
+	WarmupS   float64 `json:"warmup_s"`
+
+	// Counts cover the measured window only (warmup excluded).
+	Offered int64 `json:"offered"` // scheduled sends (open loop); equals sent in closed loop
+	Sent    int64 `json:"sent"`
+	Acked   int64 `json:"acked"` // PubAcks (jetstream) or deliveries seen (nats)
+	Errors  int64 `json:"errors"`
+	Late    int64 `json:"late"` // open loop: sends that left more than lateAfter behind schedule
+	// Delivered and Lost are reported for the nats kind with its subscriber on.
+	Delivered *int64 `json:"delivered,omitempty"`
+	Lost      *int64 `json:"lost,omitempty"`
+
+	ThroughputMsgsPerSec  float64 `json:"throughput_msgs_per_sec"`
+	ThroughputBytesPerSec float64 `json:"throughput_bytes_per_sec"`
+
+	// LatencyUs is measured from the intended send time (corrected for
+	// coordinated omission); in closed loop intended and actual coincide.
+	LatencyUs Percentiles `json:"latency_us"`
+	// Histogram is the merged latency histogram in HdrHistogram's V2
+	// compressed encoding, base64, values in nanoseconds.
+	Histogram string `json:"histogram"`
+	// LatencyUncorrectedUs is measured from the actual send time.
+	LatencyUncorrectedUs Percentiles `json:"latency_uncorrected_us"`
+	HistogramUncorrected string      `json:"histogram_uncorrected"`
+
+	// Series has one entry per second of the measured window.
+	Series []Second `json:"series"`
+}
+
+// Percentiles of a latency distribution, in microseconds.
+type Percentiles struct {
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P99  float64 `json:"p99"`
+	P999 float64 `json:"p999"`
+	Max  float64 `json:"max"`
+	Mean float64 `json:"mean"`
+}
+
+// Second is one second of a run's measured window.
+type Second struct {
+	Second  int     `json:"second"` // 0-based offset from the end of warmup
+	Offered int64   `json:"offered"`
+	Sent    int64   `json:"sent"`
+	Acked   int64   `json:"acked"`
+	Errors  int64   `json:"errors"`
+	P99Us   float64 `json:"p99_us"` // corrected latency of acks received in this second
+}

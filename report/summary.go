@@ -1,0 +1,284 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+)
+
+// Summary writes a human-readable text summary of r: a header describing the
+// scenario and environment, then one table row per run. The output depends
+// only on r.
+func Summary(w io.Writer, r *Result) error {
+	if r == nil {
+		return fmt.Errorf("summary: nil result")
+	}
+	ew := &errWriter{w: w}
+	writeHeader(ew, r)
+	if ew.err != nil {
+		return fmt.Errorf("summary: %w", ew.err)
+	}
+	if len(r.Runs) == 0 {
+		ew.printf("\nno runs\n")
+		if ew.err != nil {
+			return fmt.Errorf("summary: %w", ew.err)
+		}
+		return nil
+	}
+	ew.printf("\n")
+	if err := writeRunTable(ew, r.Runs); err != nil {
+		return fmt.Errorf("summary: %w", err)
+	}
+	if ew.err != nil {
+		return fmt.Errorf("summary: %w", ew.err)
+	}
+	return nil
+}
+
+// errWriter keeps the first write error so the formatting code stays flat.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	_, _ = fmt.Fprintf(e, format, args...) // the error is kept in e.err
+}
+
+func writeHeader(w *errWriter, r *Result) {
+	if r.Status != StatusComplete {
+		w.printf("*** RESULT %s", strings.ToUpper(statusText(r.Status)))
+		if r.Error != "" {
+			w.printf(": %s", r.Error)
+		}
+		w.printf(" ***\n")
+	}
+	sc := r.Scenario
+	w.printf("scenario:   %s\n", orDash(sc.Name))
+	w.printf("status:     %s\n", statusText(r.Status))
+	if !r.StartedAt.IsZero() {
+		w.printf("started:    %s", r.StartedAt.Format(time.RFC3339))
+		if !r.FinishedAt.IsZero() && r.FinishedAt.After(r.StartedAt) {
+			w.printf(" (took %s)", r.FinishedAt.Sub(r.StartedAt).Round(time.Second))
+		}
+		w.printf("\n")
+	}
+	w.printf("message:    %s, ack %s\n", formatBytes(int64(sc.Message.Size)), orDash(sc.Producers.Ack))
+	w.printf("load:       duration %s, warmup %s", sc.Load.Duration, sc.Load.Warmup)
+	if sc.Load.Repeat > 1 {
+		w.printf(", repeat %d", sc.Load.Repeat)
+	}
+	w.printf("\n")
+	w.printf("gomaxprocs: %d (cpus %d)\n", r.Env.GOMAXPROCS, r.Env.NumCPU)
+	for _, t := range r.Env.Targets {
+		w.printf("target:     %s (%s", t.Name, t.Kind)
+		if t.Embedded {
+			w.printf(", embedded")
+		}
+		w.printf(") server %s", orDash(t.ServerVersion))
+		if t.Error != "" {
+			w.printf(", error: %s", t.Error)
+		}
+		w.printf("\n")
+	}
+}
+
+// writeRunTable writes the per-run table and, below it, the error of every
+// run that did not complete.
+func writeRunTable(w *errWriter, runs []Run) error {
+	var repeats, open, lost, notes bool
+	for _, run := range runs {
+		repeats = repeats || run.Repeat > 1
+		open = open || run.RateMsgsPerSec > 0
+		lost = lost || run.Lost != nil
+		notes = notes || run.Status != StatusComplete
+	}
+	cols := []string{"target", "producers", "rate"}
+	if repeats {
+		cols = append(cols, "repeat")
+	}
+	cols = append(cols, "msgs/s", "MB/s", "p50", "p99", "p99.9", "max", "errors")
+	if open {
+		cols = append(cols, "offered", "sent", "late")
+	}
+	if lost {
+		cols = append(cols, "lost")
+	}
+	if notes {
+		cols = append(cols, padRight("status", len("INTERRUPTED [99]")))
+	}
+	// Numbers align right; the target and status columns are padded to
+	// their widest cell so that they read left-aligned.
+	targetWidth := len("target")
+	for _, run := range runs {
+		targetWidth = max(targetWidth, utf8.RuneCountInString(run.Target))
+	}
+	cols[0] = padRight(cols[0], targetWidth)
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', tabwriter.AlignRight)
+	_, _ = fmt.Fprintln(tw, strings.Join(cols, "\t")+"\t") // writes to a buffer
+	var failures []string
+	for _, run := range runs {
+		row := []string{padRight(run.Target, targetWidth), strconv.Itoa(run.Producers), formatRate(run.RateMsgsPerSec)}
+		if repeats {
+			row = append(row, strconv.Itoa(run.Repeat))
+		}
+		lat := run.LatencyUs
+		row = append(row,
+			fmt.Sprintf("%.0f", run.ThroughputMsgsPerSec),
+			fmt.Sprintf("%.2f", run.ThroughputBytesPerSec/1e6))
+		if run.Acked > 0 {
+			row = append(row, FormatLatencyUs(lat.P50), FormatLatencyUs(lat.P99),
+				FormatLatencyUs(lat.P999), FormatLatencyUs(lat.Max))
+		} else {
+			row = append(row, "-", "-", "-", "-")
+		}
+		row = append(row, strconv.FormatInt(run.Errors, 10))
+		if open {
+			row = append(row, strconv.FormatInt(run.Offered, 10), strconv.FormatInt(run.Sent, 10),
+				strconv.FormatInt(run.Late, 10))
+		}
+		if lost {
+			row = append(row, optInt(run.Lost))
+		}
+		if notes {
+			note := ""
+			if run.Status != StatusComplete {
+				failures = append(failures, runFailure(run))
+				note = fmt.Sprintf("%s [%d]", strings.ToUpper(statusText(run.Status)), len(failures))
+			}
+			row = append(row, padRight(note, len("INTERRUPTED [99]")))
+		}
+		_, _ = fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, line := range strings.SplitAfter(table.String(), "\n") {
+		w.printf("%s", strings.TrimRight(line, " \n"))
+		if strings.HasSuffix(line, "\n") {
+			w.printf("\n")
+		}
+	}
+	if len(failures) > 0 {
+		w.printf("\n")
+		for i, f := range failures {
+			w.printf("[%d] %s\n", i+1, f)
+		}
+	}
+	return nil
+}
+
+func runFailure(run Run) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s, %d producers", run.Target, run.Producers)
+	if run.RateMsgsPerSec > 0 {
+		fmt.Fprintf(&b, ", rate %s", formatRate(run.RateMsgsPerSec))
+	}
+	if run.Repeat > 1 {
+		fmt.Fprintf(&b, ", repeat %d", run.Repeat)
+	}
+	fmt.Fprintf(&b, ": %s", statusText(run.Status))
+	if run.Error != "" {
+		fmt.Fprintf(&b, ": %s", run.Error)
+	}
+	return b.String()
+}
+
+// padRight pads s with spaces to width runes.
+func padRight(s string, width int) string {
+	if n := utf8.RuneCountInString(s); n < width {
+		return s + strings.Repeat(" ", width-n)
+	}
+	return s
+}
+
+func statusText(s Status) string {
+	if s == "" {
+		return "unknown"
+	}
+	return string(s)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func optInt(p *int64) string {
+	if p == nil {
+		return "-"
+	}
+	return strconv.FormatInt(*p, 10)
+}
+
+func formatRate(rate float64) string {
+	if rate <= 0 {
+		return "closed"
+	}
+	return strconv.FormatFloat(rate, 'f', -1, 64)
+}
+
+// formatBytes writes n in the largest binary unit that divides it exactly.
+func formatBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	default:
+		return fmt.Sprintf("%d B", n)
+	}
+}
+
+// FormatLatencyUs formats a latency given in microseconds with three
+// significant digits and an adaptive unit: "850ns", "312µs", "4.21ms", "1.2s".
+func FormatLatencyUs(us float64) string {
+	switch {
+	case math.IsNaN(us) || math.IsInf(us, 0):
+		return "-"
+	case us <= 0:
+		return "0"
+	}
+	v := roundSig(us, 3)
+	switch {
+	case v < 1:
+		return trimFloat(roundSig(v*1e3, 3)) + "ns"
+	case v < 1e3:
+		return trimFloat(v) + "µs"
+	case v < 1e6:
+		return trimFloat(roundSig(v/1e3, 3)) + "ms"
+	default:
+		return trimFloat(roundSig(v/1e6, 3)) + "s"
+	}
+}
+
+// roundSig rounds v (> 0) to n significant digits.
+func roundSig(v float64, n int) float64 {
+	scale := math.Pow10(int(math.Floor(math.Log10(v))) - n + 1)
+	return math.Round(v/scale) * scale
+}
+
+// trimFloat prints v with at most two decimals and no trailing zeros.
+func trimFloat(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 2, 64)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}

@@ -1,0 +1,140 @@
+// Package scenarios loads, normalizes and validates stationbench scenario files.
+//
+// A scenario is a YAML document. Load decodes it strictly (unknown keys are
+// errors), expands ${VAR} from the environment, applies defaults and validates
+// every field, reporting all problems at once with the file, line and key of
+// each. The result is a plain value with no I/O attached.
+package scenarios
+
+import "time"
+
+// Kind names the protocol a target speaks.
+type Kind string
+
+// Target kinds.
+const (
+	KindNATS      Kind = "nats"      // core NATS publish, delivery measured by a subscriber
+	KindJetStream Kind = "jetstream" // JetStream publish, latency to the PubAck
+)
+
+// Embedded is the URL value (and the meaning of an empty URL) that selects the
+// in-process nats-server with JetStream.
+const Embedded = "embedded"
+
+// Scenario is one normalized, validated scenario file.
+type Scenario struct {
+	Name        string    `yaml:"name" json:"name"`
+	Description string    `yaml:"description,omitempty" json:"description,omitempty"`
+	Targets     []Target  `yaml:"targets" json:"targets"`
+	Station     Station   `yaml:"station" json:"station"`
+	Producers   Producers `yaml:"producers" json:"producers"`
+	Message     Message   `yaml:"message" json:"message"`
+	Load        Load      `yaml:"load" json:"load"`
+
+	// File is the path the scenario was read from; empty for in-memory input.
+	File string `yaml:"-" json:"-"`
+}
+
+// Target is one broker endpoint the scenario runs against.
+type Target struct {
+	Name string `yaml:"name" json:"name"`
+	Kind Kind   `yaml:"kind" json:"kind"`
+	// URL is a nats:// or tls:// URL, or "embedded" (the default).
+	URL             string `yaml:"url,omitempty" json:"url,omitempty"`
+	Username        string `yaml:"username,omitempty" json:"username,omitempty"`
+	Password        Secret `yaml:"password,omitempty" json:"password,omitempty"`
+	ConnectionToken Secret `yaml:"connectionToken,omitempty" json:"connectionToken,omitempty"`
+	// Reconnect enables client reconnects (default true).
+	Reconnect *bool `yaml:"reconnect,omitempty" json:"reconnect,omitempty"`
+	// MaxReconnect bounds reconnect attempts; -1 means forever (default 60).
+	MaxReconnect int `yaml:"maxReconnect,omitempty" json:"maxReconnect,omitempty"`
+	// ReconnectIntervalMs is the wait between reconnect attempts (default 2000).
+	ReconnectIntervalMs int `yaml:"reconnectIntervalMs,omitempty" json:"reconnectIntervalMs,omitempty"`
+	// TimeoutMs bounds connecting and each acknowledgement (default 5000).
+	TimeoutMs int    `yaml:"timeoutMs,omitempty" json:"timeoutMs,omitempty"`
+	KeyFile   string `yaml:"keyFile,omitempty" json:"keyFile,omitempty"`
+	CertFile  string `yaml:"certFile,omitempty" json:"certFile,omitempty"`
+	CAFile    string `yaml:"caFile,omitempty" json:"caFile,omitempty"`
+}
+
+// IsEmbedded reports whether the target is the in-process server.
+func (t Target) IsEmbedded() bool { return t.URL == "" || t.URL == Embedded }
+
+// Timeout is TimeoutMs as a duration.
+func (t Target) Timeout() time.Duration { return time.Duration(t.TimeoutMs) * time.Millisecond }
+
+// ReconnectInterval is ReconnectIntervalMs as a duration.
+func (t Target) ReconnectInterval() time.Duration {
+	return time.Duration(t.ReconnectIntervalMs) * time.Millisecond
+}
+
+// ReconnectEnabled reports whether reconnects are on (the default).
+func (t Target) ReconnectEnabled() bool { return t.Reconnect == nil || *t.Reconnect }
+
+// Station describes where producers write: a JetStream stream or a NATS
+// subject base.
+type Station struct {
+	Name     string `yaml:"name" json:"name"`
+	Storage  string `yaml:"storage" json:"storage"` // file | memory
+	Replicas int    `yaml:"replicas" json:"replicas"`
+	// Reset purges the station before each step (default true).
+	Reset *bool `yaml:"reset,omitempty" json:"reset,omitempty"`
+	// Cleanup says what happens to a station the run created: delete | keep.
+	Cleanup string `yaml:"cleanup" json:"cleanup"`
+	// Subscribe (nats kind only, default true): the harness subscribes to the
+	// station's subjects and measures publish-to-delivery latency. Off, it
+	// measures the publish side alone.
+	Subscribe *bool `yaml:"subscribe,omitempty" json:"subscribe,omitempty"`
+}
+
+// ResetEnabled reports whether each step starts from an empty station.
+func (s Station) ResetEnabled() bool { return s.Reset == nil || *s.Reset }
+
+// SubscribeEnabled reports whether the nats kind measures delivery.
+func (s Station) SubscribeEnabled() bool { return s.Subscribe == nil || *s.Subscribe }
+
+// Connection sharing modes.
+const (
+	ConnPerProducer = "per-producer"
+	ConnShared      = "shared"
+)
+
+// Ack modes.
+const (
+	AckSync  = "sync"
+	AckAsync = "async"
+)
+
+// Producers describes the producer workers and the sweep over their count.
+type Producers struct {
+	// Name is the worker name base: workers are Name-1 ... Name-N.
+	Name        string `yaml:"name" json:"name"`
+	Counts      []int  `yaml:"counts" json:"counts"`
+	Connections string `yaml:"connections" json:"connections"` // per-producer | shared
+	Ack         string `yaml:"ack" json:"ack"`                 // sync | async
+	MaxPending  int    `yaml:"maxPending" json:"maxPending"`
+}
+
+// Message describes the payload.
+type Message struct {
+	Size ByteSize `yaml:"size" json:"size"`
+}
+
+// Load describes how long and how hard each step runs.
+type Load struct {
+	Duration Duration `yaml:"duration" json:"duration"` // measured time per step
+	Warmup   Duration `yaml:"warmup" json:"warmup"`     // sent, not recorded
+	Repeat   int      `yaml:"repeat" json:"repeat"`     // repeats of each step
+	// Drain bounds the wait for outstanding acknowledgements after a step.
+	Drain Duration `yaml:"drain" json:"drain"`
+	// Rate is the total offered msgs/s across a step's producers; 0 is closed loop.
+	Rate float64 `yaml:"rate,omitempty" json:"rate,omitempty"`
+	// Rates sweeps the offered rate at a fixed producer count.
+	Rates []float64 `yaml:"rates,omitempty" json:"rates,omitempty"`
+	// LateAfter is how far behind its intended time a send may leave before
+	// it is counted as late (open loop only).
+	LateAfter Duration `yaml:"lateAfter" json:"lateAfter"`
+}
+
+// OpenLoop reports whether the load has an offered rate.
+func (l Load) OpenLoop() bool { return l.Rate > 0 || len(l.Rates) > 0 }

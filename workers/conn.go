@@ -1,0 +1,79 @@
+package workers
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/stationbench/stationbench/scenarios"
+)
+
+// connect opens a NATS connection with a target's settings.
+func connect(ctx context.Context, c Config, name string) (*nats.Conn, error) {
+	t := c.Target
+	opts := []nats.Option{
+		nats.Name(name),
+		nats.Timeout(t.Timeout()),
+		nats.MaxReconnects(t.MaxReconnect),
+		nats.ReconnectWait(t.ReconnectInterval()),
+		// The harness reports errors itself; nats.go's default handler
+		// would print to stderr.
+		nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}),
+	}
+	if !t.ReconnectEnabled() {
+		opts = append(opts, nats.NoReconnect())
+	}
+	switch {
+	case t.ConnectionToken != "":
+		opts = append(opts, nats.Token(t.ConnectionToken.Value()))
+	case t.Username != "":
+		opts = append(opts, nats.UserInfo(t.Username, t.Password.Value()))
+	}
+	if t.CAFile != "" {
+		opts = append(opts, nats.RootCAs(t.CAFile))
+	}
+	if t.CertFile != "" {
+		opts = append(opts, nats.ClientCert(t.CertFile, t.KeyFile))
+	}
+	type result struct {
+		nc  *nats.Conn
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		nc, err := nats.Connect(c.URL, opts...)
+		done <- result{nc, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, fmt.Errorf("target %q (%s): connect: %w", t.Name, RedactURL(c.URL), r.err)
+		}
+		return r.nc, nil
+	case <-ctx.Done():
+		go func() {
+			if r := <-done; r.nc != nil {
+				r.nc.Close()
+			}
+		}()
+		return nil, fmt.Errorf("target %q (%s): connect: %w", t.Name, RedactURL(c.URL), ctx.Err())
+	}
+}
+
+// RedactURL removes credentials from a URL so it can be printed.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = nil
+	return u.String()
+}
+
+// stationSubjects is the subject space of a station.
+func stationSubjects(st scenarios.Station) string { return st.Name + ".>" }
+
+// producerSubject is where one producer publishes.
+func producerSubject(st scenarios.Station, p ProducerSpec) string { return st.Name + "." + p.Name }

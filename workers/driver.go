@@ -1,0 +1,112 @@
+// Package workers holds the producer side of a benchmark: one driver per
+// protocol behind a small interface, the pacing schedules, and the worker
+// loop that publishes, keeps its messages in flight and owns its histograms.
+package workers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/stationbench/stationbench/scenarios"
+)
+
+// Acker receives the outcome of a published message. A driver calls it with
+// the sequence number that was passed to Publish; for one producer, calls
+// never overlap.
+type Acker interface {
+	Ack(seq uint64, ok bool)
+}
+
+// Producer publishes one worker's messages.
+type Producer interface {
+	// Publish sends one message. It must not keep payload after returning.
+	Publish(seq uint64, payload []byte) error
+	// Close releases what the producer holds (its connection, unless shared).
+	Close(ctx context.Context) error
+}
+
+// ProducerSpec names one producer worker of a step.
+type ProducerSpec struct {
+	Index int    // 1-based
+	Name  string // unique in the station
+}
+
+// ServerInfo is what a target says about itself.
+type ServerInfo struct {
+	Version string
+	Name    string
+}
+
+// StepSpec is what a driver needs to know to prepare one step.
+type StepSpec struct {
+	Producers int
+	Clock     *Clock // the step's clock; delivery receivers time against it
+	Drain     time.Duration
+}
+
+// Step is one step's session with a target: it opens the producers and,
+// for kinds without acknowledgements, receives the deliveries.
+type Step interface {
+	NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (Producer, error)
+	// Acked reports whether producers' messages are acknowledged (and so
+	// timed by the worker) rather than observed by a delivery receiver.
+	Acked() bool
+	// Start is called once every producer exists, just before load starts,
+	// with the measured window.
+	Start(w Window)
+	// Finish closes what the step opened and returns what the driver
+	// measured itself. Producers must be closed first.
+	Finish(ctx context.Context) (StepResult, error)
+}
+
+// StepResult is what a driver measured about a step.
+type StepResult struct {
+	// Deliveries is the delivery receiver's record (nats kind with its
+	// subscriber on); nil otherwise.
+	Deliveries *AckStats
+}
+
+// Driver speaks one protocol to one target. The runner makes one per target.
+type Driver interface {
+	// Connect checks that the target is reachable and usable.
+	Connect(ctx context.Context) (ServerInfo, error)
+	// BeginStep readies the station (created when missing, emptied when the
+	// scenario asks) and opens what the step shares.
+	BeginStep(ctx context.Context, spec StepSpec) (Step, error)
+	// Close ends the session: stations the run created are deleted when the
+	// scenario's cleanup says so.
+	Close(ctx context.Context) error
+}
+
+// Config is what a driver is made from.
+type Config struct {
+	Target   scenarios.Target
+	URL      string // resolved: never "embedded"
+	Scenario scenarios.Scenario
+}
+
+// New makes the driver for a target's kind.
+func New(c Config) (Driver, error) {
+	switch c.Target.Kind {
+	case scenarios.KindJetStream:
+		return newJetStream(c), nil
+	case scenarios.KindNATS:
+		return newCoreNATS(c), nil
+	default:
+		return nil, fmt.Errorf("target %q: unknown kind %q", c.Target.Name, c.Target.Kind)
+	}
+}
+
+// Clock measures a step's time as nanoseconds since the step began, on the
+// monotonic clock. It is immutable, so every goroutine of a step may read it.
+type Clock struct{ start time.Time }
+
+// NewClock starts a clock now.
+func NewClock() *Clock { return &Clock{start: time.Now()} }
+
+// Now is the time since the clock started, in nanoseconds.
+func (c *Clock) Now() int64 { return int64(time.Since(c.start)) }
+
+// Start is when the clock started.
+func (c *Clock) Start() time.Time { return c.start }

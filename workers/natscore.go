@@ -1,0 +1,151 @@
+package workers
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// stampSize is the head of a payload that carries the intended and the
+// actual send time, so a receiver can time the delivery.
+const stampSize = 16
+
+// stamp writes the send times into the head of payload (when it has room).
+func stamp(payload []byte, intended, sent int64) {
+	if len(payload) >= stampSize {
+		binary.LittleEndian.PutUint64(payload[0:8], uint64(intended))
+		binary.LittleEndian.PutUint64(payload[8:16], uint64(sent))
+	}
+}
+
+// readStamp reads the send times from a payload.
+func readStamp(payload []byte) (intended, sent int64, ok bool) {
+	if len(payload) < stampSize {
+		return 0, 0, false
+	}
+	return int64(binary.LittleEndian.Uint64(payload[0:8])), int64(binary.LittleEndian.Uint64(payload[8:16])), true
+}
+
+// coreNATSDriver publishes core NATS messages. There is no acknowledgement;
+// with the station's subscriber on, the harness subscribes to the station's
+// subjects on a connection of its own and times each delivery.
+type coreNATSDriver struct {
+	cfg Config
+	nc  *nats.Conn
+}
+
+func newCoreNATS(c Config) *coreNATSDriver { return &coreNATSDriver{cfg: c} }
+
+func (d *coreNATSDriver) Connect(ctx context.Context) (ServerInfo, error) {
+	nc, err := connect(ctx, d.cfg, "stationbench-control")
+	if err != nil {
+		return ServerInfo{}, err
+	}
+	d.nc = nc
+	return ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName()}, nil
+}
+
+func (d *coreNATSDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, error) {
+	var recv *deliveryReceiver
+	if d.cfg.Scenario.Station.SubscribeEnabled() {
+		r, err := startReceiver(ctx, d.cfg, spec)
+		if err != nil {
+			return nil, err
+		}
+		recv = r
+	}
+	s, err := newConnSet(ctx, d.cfg, false, recv)
+	if err != nil && recv != nil {
+		recv.finish(ctx)
+	}
+	return s, err
+}
+
+func (d *coreNATSDriver) Close(context.Context) error {
+	if d.nc != nil {
+		d.nc.Close()
+	}
+	return nil
+}
+
+// deliveryReceiver subscribes to a station and records every delivery's
+// latency from the send times stamped in its payload.
+type deliveryReceiver struct {
+	nc    *nats.Conn
+	sub   *nats.Subscription
+	clock *Clock
+	// stats is published by start, before any message is sent, so the
+	// subscription's goroutine sees it through the atomic.
+	stats atomic.Pointer[AckStats]
+	gate  gate
+	drain time.Duration
+}
+
+func startReceiver(ctx context.Context, c Config, spec StepSpec) (*deliveryReceiver, error) {
+	nc, err := connect(ctx, c, "stationbench-subscriber")
+	if err != nil {
+		return nil, err
+	}
+	r := &deliveryReceiver{
+		nc:    nc,
+		clock: spec.Clock,
+		drain: spec.Drain,
+	}
+	sub, err := nc.Subscribe(stationSubjects(c.Scenario.Station), r.onMsg)
+	if err == nil {
+		// Bounded, but far above what one second of traffic needs: a receiver
+		// that falls this far behind is reported as loss.
+		err = sub.SetPendingLimits(4<<20, 1<<30)
+	}
+	if err == nil {
+		err = nc.FlushWithContext(ctx) // the subscription is live before anyone publishes
+	}
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("target %q: subscribe to station: %w", c.Target.Name, err)
+	}
+	r.sub = sub
+	return r, nil
+}
+
+// start begins recording deliveries for the measured window w.
+func (r *deliveryReceiver) start(w Window) {
+	r.stats.Store(newAckStats(w, seriesLen(w, r.drain)))
+}
+
+func (r *deliveryReceiver) onMsg(m *nats.Msg) {
+	now := r.clock.Now()
+	intended, sent, ok := readStamp(m.Data)
+	if !ok || !r.gate.enter() {
+		return
+	}
+	if st := r.stats.Load(); st != nil {
+		st.record(intended, sent, now, true)
+	}
+	r.gate.exit()
+}
+
+// finish waits (up to the drain time) for deliveries still queued, then
+// stops the receiver and returns what it recorded.
+func (r *deliveryReceiver) finish(ctx context.Context) *AckStats {
+	_ = r.nc.FlushWithContext(ctx) // the server has sent what it had for us
+	deadline := time.Now().Add(r.drain)
+	for time.Now().Before(deadline) {
+		if n, _, err := r.sub.Pending(); err != nil || n == 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	r.gate.close()
+	_ = r.sub.Unsubscribe()
+	r.nc.Close()
+	st := r.stats.Load()
+	if st != nil {
+		st.finish()
+	}
+	return st
+}

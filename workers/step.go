@@ -1,0 +1,103 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/stationbench/stationbench/scenarios"
+)
+
+// connSet is the Step of the NATS-protocol kinds: it opens one connection
+// per producer, or one shared by all (producers.connections), and makes the
+// producers on them.
+type connSet struct {
+	cfg      Config
+	acked    bool
+	shared   *nats.Conn
+	receiver *deliveryReceiver // nats kind with its subscriber on
+}
+
+func newConnSet(ctx context.Context, c Config, acked bool, recv *deliveryReceiver) (*connSet, error) {
+	s := &connSet{cfg: c, acked: acked, receiver: recv}
+	if c.Scenario.Producers.Connections == scenarios.ConnShared {
+		nc, err := connect(ctx, c, "stationbench-shared")
+		if err != nil {
+			return nil, err
+		}
+		s.shared = nc
+	}
+	return s, nil
+}
+
+func (s *connSet) Acked() bool { return s.acked }
+
+func (s *connSet) Start(w Window) {
+	if s.receiver != nil {
+		s.receiver.start(w)
+	}
+}
+
+func (s *connSet) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (Producer, error) {
+	nc, own := s.shared, false
+	if nc == nil {
+		c, err := connect(ctx, s.cfg, p.Name)
+		if err != nil {
+			return nil, err
+		}
+		nc, own = c, true
+	}
+	subject := producerSubject(s.cfg.Scenario.Station, p)
+	if !s.acked {
+		return &corePublisher{nc: nc, own: own, subject: subject}, nil
+	}
+	ap, err := newAckPublisher(nc, own, subject, acks)
+	if err != nil {
+		if own {
+			nc.Close()
+		}
+		return nil, fmt.Errorf("target %q: producer %s: %w", s.cfg.Target.Name, p.Name, err)
+	}
+	return ap, nil
+}
+
+func (s *connSet) Finish(ctx context.Context) (StepResult, error) {
+	var errs []error
+	if s.shared != nil {
+		if err := s.shared.FlushWithContext(ctx); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+			errs = append(errs, fmt.Errorf("flush shared connection: %w", err))
+		}
+		s.shared.Close()
+	}
+	var res StepResult
+	if s.receiver != nil {
+		res.Deliveries = s.receiver.finish(ctx)
+	}
+	return res, errors.Join(errs...)
+}
+
+// corePublisher publishes core NATS messages: no acknowledgement.
+type corePublisher struct {
+	nc      *nats.Conn
+	own     bool
+	subject string
+}
+
+func (p *corePublisher) Publish(_ uint64, payload []byte) error {
+	return p.nc.Publish(p.subject, payload)
+}
+
+// Close flushes what is buffered, so every sent message leaves, and closes
+// the connection if it is the producer's own.
+func (p *corePublisher) Close(ctx context.Context) error {
+	err := p.nc.FlushWithContext(ctx)
+	if p.own {
+		p.nc.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("flush: %w", err)
+	}
+	return nil
+}
