@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -23,21 +24,40 @@ const (
 
 // PlotThroughput charts msgs/s against producer count (or, for a result that
 // only steps the rate, against offered rate), one line per target. With
-// repeats each point is their mean, with min-max error bars. The format
+// repeats each point is their mean, with min-max error bars. A producer
+// sweep also shows, faint, the ideal linear scaling from the smallest
+// producer count, and the fitted USL curve of each target. The format
 // follows the extension of path (.png, .svg, .pdf, ...).
 func PlotThroughput(r *Result, path string) error {
 	if r == nil {
 		return errors.New("plot throughput: nil result")
 	}
+	if err := saveChart(throughputPlot(r), path); err != nil {
+		return fmt.Errorf("plot throughput: %w", err)
+	}
+	return nil
+}
+
+// throughputPlot builds the throughput chart.
+func throughputPlot(r *Result) *plot.Plot {
 	c := chartData(r)
 	p := newChart(r, "throughput", c)
 	p.Y.Label.Text = "throughput (msgs/s)"
 	p.Y.Tick.Marker = plot.TickerFunc(compactTicks)
+	producers := c.xLabel == "producers"
+	fits := map[string]*USLFit{}
+	if producers {
+		for _, s := range Capacity(r) {
+			fits[s.Target] = s.Fit
+		}
+	}
 	var maxY float64
+	legendRows := 0
+	ideal := false
 	for i, s := range c.series {
 		var xys plotter.XYs
 		var errs plotter.YErrors
-		spread := false
+		repeats := 1
 		for _, pt := range s.points {
 			mean, lo, hi, ok := pt.throughput()
 			if !ok {
@@ -45,34 +65,77 @@ func PlotThroughput(r *Result, path string) error {
 			}
 			xys = append(xys, plotter.XY{X: pt.x, Y: mean})
 			errs = append(errs, struct{ Low, High float64 }{mean - lo, hi - mean})
-			spread = spread || len(pt.runs) > 1
+			repeats = max(repeats, len(pt.runs))
 			maxY = max(maxY, hi)
 		}
 		if len(xys) == 0 {
 			continue
 		}
-		line, points, err := plotter.NewLinePoints(xys)
-		if err != nil {
-			return fmt.Errorf("plot throughput: %w", err)
+		col := plotutil.Color(i)
+		if producers && len(xys) > 1 && xys[0].X >= 1 {
+			base := xys[0]
+			p.Add(curve(base.X, xys[len(xys)-1].X, func(x float64) float64 { return x / base.X * base.Y },
+				faint(col), []vg.Length{vg.Points(2), vg.Points(3)}))
+			ideal = true
 		}
-		styleSeries(line, points, plotutil.Color(i), nil, plotutil.Shape(i))
+		line, points := newLinePoints(xys)
+		styleSeries(line, points, col, nil, plotutil.Shape(i))
 		p.Add(line, points)
-		if spread {
+		name := s.target
+		thumbs := []plot.Thumbnailer{line, points}
+		if repeats > 1 {
 			bars, err := plotter.NewYErrorBars(errorPoints{xys, errs})
-			if err != nil {
-				return fmt.Errorf("plot throughput: %w", err)
+			if err == nil {
+				bars.LineStyle.Color = col
+				p.Add(bars)
+				name += fmt.Sprintf(" (mean; bars: min-max of %d repeats)", repeats)
 			}
-			bars.LineStyle.Color = plotutil.Color(i)
-			p.Add(bars)
 		}
-		p.Legend.Add(s.target, line, points)
+		p.Legend.Add(name, thumbs...)
+		legendRows++
+		if fit := fits[s.target]; fit != nil {
+			f := *fit
+			l := curve(xys[0].X, xys[len(xys)-1].X, f.Predict, col, []vg.Length{vg.Points(6), vg.Points(2), vg.Points(1), vg.Points(2)})
+			l.LineStyle.Width = vg.Points(1)
+			p.Add(l)
+			p.Legend.Add(fmt.Sprintf("%s USL fit (σ %.3g, κ %.3g, R² %.2f)", s.target, f.Sigma, f.Kappa, f.R2), l)
+			legendRows++
+		}
+	}
+	if ideal {
+		p.Legend.Add("ideal linear scaling (from the first point)",
+			&plotter.Line{LineStyle: draw.LineStyle{Color: faint(color.Gray{Y: 64}), Width: vg.Points(1.5),
+				Dashes: []vg.Length{vg.Points(2), vg.Points(3)}}})
+		legendRows++
 	}
 	p.Y.Min = 0
-	p.Y.Max = linearTop(maxY, legendFraction(p.Legend, len(c.series)))
-	if err := saveChart(p, path); err != nil {
-		return fmt.Errorf("plot throughput: %w", err)
+	p.Y.Max = linearTop(maxY, legendFraction(p.Legend, legendRows))
+	return p
+}
+
+// curve samples f between x0 and x1 (log-spaced, as x axes of producer
+// counts often are) as a line.
+func curve(x0, x1 float64, f func(float64) float64, c color.Color, dashes []vg.Length) *plotter.Line {
+	const n = 64
+	xys := make(plotter.XYs, 0, n+1)
+	for i := 0; i <= n; i++ {
+		x := x0 * math.Pow(x1/x0, float64(i)/n)
+		if y := f(x); isFinite(y) {
+			xys = append(xys, plotter.XY{X: x, Y: y})
+		}
 	}
-	return nil
+	return &plotter.Line{XYs: xys, LineStyle: draw.LineStyle{Color: c, Width: vg.Points(1.5), Dashes: dashes}}
+}
+
+// faint returns c at a low opacity, for reference lines.
+func faint(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 100}
+}
+
+// newLinePoints is plotter.NewLinePoints for points already known finite.
+func newLinePoints(xys plotter.XYs) (*plotter.Line, *plotter.Scatter) {
+	return &plotter.Line{XYs: xys}, &plotter.Scatter{XYs: xys}
 }
 
 // errorPoints pairs points with their error bars for plotter.NewYErrorBars.
@@ -95,13 +158,33 @@ func PlotLatency(r *Result, path string) error {
 	if r == nil {
 		return errors.New("plot latency: nil result")
 	}
+	if err := saveChart(latencyPlot(r, chartData(r), "latency"), path); err != nil {
+		return fmt.Errorf("plot latency: %w", err)
+	}
+	return nil
+}
+
+// PlotLatencyRate charts p50, p99 and p99.9 latency against the offered
+// rate of the runs that step the rate (the hockey stick), on a logarithmic
+// latency axis. The format follows the extension of path.
+func PlotLatencyRate(r *Result, path string) error {
+	if r == nil {
+		return errors.New("plot latency against rate: nil result")
+	}
+	if err := saveChart(latencyPlot(r, chartDataAxis(r, AxisRate), "latency against offered rate"), path); err != nil {
+		return fmt.Errorf("plot latency against rate: %w", err)
+	}
+	return nil
+}
+
+// latencyPlot builds a latency chart of c.
+func latencyPlot(r *Result, c chart, what string) *plot.Plot {
 	pcts := []percentile{
 		{"p50", func(l Percentiles) float64 { return l.P50 }},
 		{"p99", func(l Percentiles) float64 { return l.P99 }},
 		{"p99.9", func(l Percentiles) float64 { return l.P999 }},
 	}
-	c := chartData(r)
-	p := newChart(r, "latency", c)
+	p := newChart(r, what, c)
 
 	// Latencies per series and point, in µs; the unit is chosen from them.
 	lat := make([][]Percentiles, len(c.series))
@@ -130,10 +213,7 @@ func PlotLatency(r *Result, path string) error {
 			p.Title.Text += " (no latency data)"
 		}
 		p.Y.Min, p.Y.Max = 0, 1
-		if err := saveChart(p, path); err != nil {
-			return fmt.Errorf("plot latency: %w", err)
-		}
-		return nil
+		return p
 	}
 
 	for i, s := range c.series {
@@ -148,10 +228,7 @@ func PlotLatency(r *Result, path string) error {
 			if len(xys) == 0 {
 				continue
 			}
-			line, points, err := plotter.NewLinePoints(xys)
-			if err != nil {
-				return fmt.Errorf("plot latency: %w", err)
-			}
+			line, points := newLinePoints(xys)
 			styleSeries(line, points, plotutil.Color(i), plotutil.Dashes(k), plotutil.Shape(k))
 			p.Add(line, points)
 		}
@@ -168,10 +245,7 @@ func PlotLatency(r *Result, path string) error {
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.TickerFunc(logTicks)
 	p.Y.Min, p.Y.Max = logRange(lo/div, hi/div, legendFraction(p.Legend, len(c.series)+len(pcts)))
-	if err := saveChart(p, path); err != nil {
-		return fmt.Errorf("plot latency: %w", err)
-	}
-	return nil
+	return p
 }
 
 // newChart returns a plot with the title, x axis and legend placement
@@ -212,20 +286,43 @@ func styleSeries(l *plotter.Line, s *plotter.Scatter, c color.Color, dashes []vg
 	s.GlyphStyle.Shape = shape
 }
 
-// saveChart renders p in the format named by path's extension and writes
+// figure is anything that draws itself on a canvas: a *plot.Plot, or
+// several aligned plots.
+type figure interface {
+	Draw(draw.Canvas)
+}
+
+// renderFigure draws f in format (png, svg, pdf, ...) at the chart size.
+// A panic inside gonum/plot on data it cannot draw becomes an error, so
+// that one chart never takes the rest of a report with it.
+func renderFigure(f figure, format string) (b []byte, err error) {
+	c, err := draw.NewFormattedCanvas(chartWidth, chartHeight, format)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			b, err = nil, fmt.Errorf("render %s: %v", format, v)
+		}
+	}()
+	f.Draw(draw.New(c))
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("render %s: %w", format, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// saveChart renders f in the format named by path's extension and writes
 // it atomically.
-func saveChart(p *plot.Plot, path string) error {
+func saveChart(f figure, path string) error {
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	if format == "" {
 		return fmt.Errorf("%s: no file extension to choose an image format", path)
 	}
-	wt, err := p.WriterTo(chartWidth, chartHeight, format)
+	b, err := renderFigure(f, format)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return fmt.Errorf("render %s: %w", path, err)
-	}
-	return writeFileAtomic(path, buf.Bytes())
+	return writeFileAtomic(path, b)
 }

@@ -16,6 +16,7 @@ func plotCases(t *testing.T) map[string]*Result {
 	allFailed := closedResult(t)
 	for i := range allFailed.Runs {
 		allFailed.Runs[i].Acked = 0
+		allFailed.Runs[i].ThroughputMsgsPerSec = 0
 		allFailed.Runs[i].Status = StatusFailed
 	}
 	zeroLatency := openResult(t)
@@ -40,8 +41,17 @@ func plotCases(t *testing.T) map[string]*Result {
 
 func TestPlots(t *testing.T) {
 	plots := map[string]func(*Result, string) error{
-		"throughput": PlotThroughput,
-		"latency":    PlotLatency,
+		"throughput":   PlotThroughput,
+		"latency":      PlotLatency,
+		"latency-rate": PlotLatencyRate,
+		"percentiles":  PlotPercentiles,
+		"timeseries": func(r *Result, path string) error {
+			target := ""
+			if len(r.Runs) > 0 {
+				target = r.Runs[0].Target
+			}
+			return PlotTimeSeries(r, target, path)
+		},
 	}
 	for name, r := range plotCases(t) {
 		for kind, plot := range plots {

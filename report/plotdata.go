@@ -27,8 +27,7 @@ type chartPoint struct {
 }
 
 // chartData selects the runs to plot: those stepping the producer count, or,
-// when there are none, those stepping the offered rate. Runs that acked
-// nothing are left out.
+// when there are none, those stepping the offered rate.
 func chartData(r *Result) chart {
 	axis := AxisRate
 	for _, run := range r.Runs {
@@ -37,6 +36,13 @@ func chartData(r *Result) chart {
 			break
 		}
 	}
+	return chartDataAxis(r, axis)
+}
+
+// chartDataAxis selects the runs stepping axis. Runs without a measured
+// throughput are left out; runs that acked nothing but have a throughput
+// (core NATS without a subscriber counts sends) stay in.
+func chartDataAxis(r *Result, axis string) chart {
 	c := chart{xLabel: "producers"}
 	if axis == AxisRate {
 		c.xLabel = "offered rate (msgs/s)"
@@ -44,7 +50,7 @@ func chartData(r *Result) chart {
 	index := map[string]int{}
 	seen := map[float64]bool{}
 	for _, run := range r.Runs {
-		if run.Axis != axis || run.Acked <= 0 {
+		if run.Axis != axis || !(run.ThroughputMsgsPerSec > 0) {
 			continue
 		}
 		x := float64(run.Producers)

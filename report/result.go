@@ -38,6 +38,8 @@ type Result struct {
 	Scenario      scenarios.Scenario `json:"scenario"` // secrets are "***"
 	Env           Env                `json:"env"`
 	Runs          []Run              `json:"runs"`
+	// Thresholds are the verdicts of the scenario's thresholds, if any.
+	Thresholds []ThresholdVerdict `json:"thresholds,omitempty"`
 }
 
 // Env says where and how the result was measured.
@@ -87,6 +89,10 @@ type Run struct {
 	Acked   int64 `json:"acked"` // PubAcks (jetstream) or deliveries seen (nats)
 	Errors  int64 `json:"errors"`
 	Late    int64 `json:"late"` // open loop: sends that left more than lateAfter behind schedule
+	// WarmupSent and WarmupAcked count the warmup traffic, which no other
+	// figure includes (a station holds warmup_acked + acked messages).
+	WarmupSent  int64 `json:"warmup_sent"`
+	WarmupAcked int64 `json:"warmup_acked"`
 	// Delivered and Lost are reported for the nats kind with its subscriber on.
 	Delivered *int64 `json:"delivered,omitempty"`
 	Lost      *int64 `json:"lost,omitempty"`

@@ -35,6 +35,7 @@ func Summary(w io.Writer, r *Result) error {
 	if err := writeRunTable(ew, r.Runs); err != nil {
 		return fmt.Errorf("summary: %w", err)
 	}
+	writeCapacity(ew, Capacity(r))
 	if ew.err != nil {
 		return fmt.Errorf("summary: %w", ew.err)
 	}
@@ -98,9 +99,13 @@ func writeHeader(w *errWriter, r *Result) {
 	}
 }
 
-// writeRunTable writes the per-run table and, below it, the error of every
-// run that did not complete.
-func writeRunTable(w *errWriter, runs []Run) error {
+// statusWidth is the width of the text table's status column.
+const statusWidth = len("INTERRUPTED [99]")
+
+// runTable lays out one row per run: the column names, the cells, and the
+// error of every run that did not complete (the status cell refers to it
+// as [i]). Text, markdown and HTML render the same table.
+func runTable(runs []Run) (cols []string, rows [][]string, failures []string) {
 	var repeats, open, lost, notes bool
 	for _, run := range runs {
 		repeats = repeats || run.Repeat > 1
@@ -108,7 +113,7 @@ func writeRunTable(w *errWriter, runs []Run) error {
 		lost = lost || run.Lost != nil
 		notes = notes || run.Status != StatusComplete
 	}
-	cols := []string{"target", "producers", "rate"}
+	cols = []string{"target", "producers", "rate"}
 	if repeats {
 		cols = append(cols, "repeat")
 	}
@@ -120,21 +125,10 @@ func writeRunTable(w *errWriter, runs []Run) error {
 		cols = append(cols, "lost")
 	}
 	if notes {
-		cols = append(cols, padRight("status", len("INTERRUPTED [99]")))
+		cols = append(cols, "status")
 	}
-	// Numbers align right; the target and status columns are padded to
-	// their widest cell so that they read left-aligned.
-	targetWidth := len("target")
 	for _, run := range runs {
-		targetWidth = max(targetWidth, utf8.RuneCountInString(run.Target))
-	}
-	cols[0] = padRight(cols[0], targetWidth)
-	var table bytes.Buffer
-	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', tabwriter.AlignRight)
-	_, _ = fmt.Fprintln(tw, strings.Join(cols, "\t")+"\t") // writes to a buffer
-	var failures []string
-	for _, run := range runs {
-		row := []string{padRight(run.Target, targetWidth), strconv.Itoa(run.Producers), formatRate(run.RateMsgsPerSec)}
+		row := []string{run.Target, strconv.Itoa(run.Producers), formatRate(run.RateMsgsPerSec)}
 		if repeats {
 			row = append(row, strconv.Itoa(run.Repeat))
 		}
@@ -142,7 +136,7 @@ func writeRunTable(w *errWriter, runs []Run) error {
 		row = append(row,
 			fmt.Sprintf("%.0f", run.ThroughputMsgsPerSec),
 			fmt.Sprintf("%.2f", run.ThroughputBytesPerSec/1e6))
-		if run.Acked > 0 {
+		if run.Acked > 0 || lat.Max > 0 {
 			row = append(row, FormatLatencyUs(lat.P50), FormatLatencyUs(lat.P99),
 				FormatLatencyUs(lat.P999), FormatLatencyUs(lat.Max))
 		} else {
@@ -162,9 +156,37 @@ func writeRunTable(w *errWriter, runs []Run) error {
 				failures = append(failures, runFailure(run))
 				note = fmt.Sprintf("%s [%d]", strings.ToUpper(statusText(run.Status)), len(failures))
 			}
-			row = append(row, padRight(note, len("INTERRUPTED [99]")))
+			row = append(row, note)
 		}
-		_, _ = fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+		rows = append(rows, row)
+	}
+	return cols, rows, failures
+}
+
+// writeRunTable writes the per-run table and, below it, the error of every
+// run that did not complete.
+func writeRunTable(w *errWriter, runs []Run) error {
+	cols, rows, failures := runTable(runs)
+	// Numbers align right; the target and status columns are padded to
+	// their widest cell so that they read left-aligned.
+	targetWidth := len("target")
+	for _, row := range rows {
+		targetWidth = max(targetWidth, utf8.RuneCountInString(row[0]))
+	}
+	notes := cols[len(cols)-1] == "status"
+	pad := func(row []string) []string {
+		row = append([]string(nil), row...)
+		row[0] = padRight(row[0], targetWidth)
+		if notes {
+			row[len(row)-1] = padRight(row[len(row)-1], statusWidth)
+		}
+		return row
+	}
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', tabwriter.AlignRight)
+	_, _ = fmt.Fprintln(tw, strings.Join(pad(cols), "\t")+"\t") // writes to a buffer
+	for _, row := range rows {
+		_, _ = fmt.Fprintln(tw, strings.Join(pad(row), "\t")+"\t")
 	}
 	if err := tw.Flush(); err != nil {
 		return err

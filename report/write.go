@@ -8,17 +8,20 @@ import (
 	"path/filepath"
 )
 
-// Names of the files WriteAll writes.
+// Names of the files WriteAll writes (besides one PNG and one SVG per
+// chart, named after Chart.Name).
 const (
 	FileResult     = "result.json"
 	FileSummary    = "summary.txt"
 	FileThroughput = "throughput.png"
 	FileLatency    = "latency.png"
+	FileHTML       = "report.html"
 )
 
-// WriteAll writes result.json, summary.txt, throughput.png and latency.png
-// into dir, creating it if needed. It attempts every file, so a chart that
-// fails does not cost the result, and returns the joined errors.
+// WriteAll writes into dir, creating it if needed: result.json first, then
+// summary.txt, a PNG and an SVG of every chart (see Charts), and
+// report.html. It attempts every file, so a chart that fails does not cost
+// the result or the summary, and returns the joined errors.
 func WriteAll(dir string, r *Result) error {
 	if r == nil {
 		return errors.New("write report: nil result")
@@ -36,10 +39,13 @@ func WriteAll(dir string, r *Result) error {
 	} else if err := writeFileAtomic(filepath.Join(dir, FileSummary), buf.Bytes()); err != nil {
 		errs = append(errs, err)
 	}
-	if err := PlotThroughput(r, filepath.Join(dir, FileThroughput)); err != nil {
+	if _, err := WriteCharts(dir, r, "png", "svg"); err != nil {
 		errs = append(errs, err)
 	}
-	if err := PlotLatency(r, filepath.Join(dir, FileLatency)); err != nil {
+	buf.Reset()
+	if err := HTML(&buf, r); err != nil {
+		errs = append(errs, err)
+	} else if err := writeFileAtomic(filepath.Join(dir, FileHTML), buf.Bytes()); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

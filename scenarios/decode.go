@@ -220,6 +220,7 @@ func (d *decoder) scenario(n *yaml.Node, s *Scenario) {
 		"name":        d.str(&s.Name),
 		"description": d.str(&s.Description),
 		"targets":     d.targets(&s.Targets),
+		"thresholds":  d.thresholds(&s.Thresholds),
 		"station": func(v *yaml.Node, key string) bool {
 			return d.fields(v, key, map[string]fieldFunc{
 				"name":      d.str(&s.Station.Name),
@@ -228,6 +229,11 @@ func (d *decoder) scenario(n *yaml.Node, s *Scenario) {
 				"reset":     d.boolean(&s.Station.Reset),
 				"cleanup":   d.str(&s.Station.Cleanup),
 				"subscribe": d.boolean(&s.Station.Subscribe),
+
+				"partitions":        d.integer(&s.Station.Partitions),
+				"retentionType":     d.str(&s.Station.RetentionType),
+				"retentionValue":    d.integer(&s.Station.RetentionValue),
+				"idempotencyWindow": d.duration(&s.Station.IdempotencyWindow),
 			})
 		},
 		"producers": func(v *yaml.Node, key string) bool {
@@ -241,7 +247,11 @@ func (d *decoder) scenario(n *yaml.Node, s *Scenario) {
 			})
 		},
 		"message": func(v *yaml.Node, key string) bool {
-			return d.fields(v, key, map[string]fieldFunc{"size": d.size(&s.Message.Size)})
+			return d.fields(v, key, map[string]fieldFunc{
+				"size":  d.size(&s.Message.Size),
+				"dedup": d.flag(&s.Message.Dedup),
+				"batch": d.integer(&s.Message.Batch),
+			})
 		},
 		"load": func(v *yaml.Node, key string) bool {
 			l := &s.Load
@@ -285,6 +295,9 @@ func (d *decoder) targets(dst *[]Target) fieldFunc {
 				"keyFile":             d.str(&t.KeyFile),
 				"certFile":            d.str(&t.CertFile),
 				"caFile":              d.str(&t.CAFile),
+				"host":                d.str(&t.Host),
+				"port":                d.integer(&t.Port),
+				"accountId":           d.integer(&t.AccountID),
 			})
 		}
 		*dst = out

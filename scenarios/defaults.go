@@ -37,6 +37,7 @@ func applyDefaults(s *Scenario, set func(key string) bool) {
 		if t.Kind == "" {
 			t.Kind = KindJetStream
 		}
+		memphisTargetDefaults(t) // before the URL default: memphis kinds have no embedded server
 		if t.URL == "" {
 			t.URL = Embedded
 		}
@@ -85,6 +86,7 @@ func applyDefaults(s *Scenario, set func(key string) bool) {
 	if !set("message.size") {
 		s.Message.Size = DefaultMessageSize
 	}
+	memphisDefaults(s, set)
 
 	l := &s.Load
 	defaultDur(&l.Duration, set("load.duration"), DefaultDuration)

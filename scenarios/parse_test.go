@@ -95,7 +95,7 @@ var invalidFiles = map[string][]wantErr{
 	"unknown-key.yaml": {
 		{4, "load.durtion", `unknown key (did you mean "duration"?)`},
 		{7, "targets[0].usrname", `did you mean "username"?`},
-		{8, "targets[0].colour", "valid keys here: caFile,"},
+		{8, "targets[0].colour", "valid keys here: accountId, caFile,"},
 	},
 	"unset-var.yaml": {
 		{5, "targets[0].password", "STATIONBENCH_TEST_UNSET is not set"},

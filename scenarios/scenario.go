@@ -15,6 +15,10 @@ type Kind string
 const (
 	KindNATS      Kind = "nats"      // core NATS publish, delivery measured by a subscriber
 	KindJetStream Kind = "jetstream" // JetStream publish, latency to the PubAck
+	// KindMemphis speaks the Memphis producer protocol over NATS; latency to the PubAck.
+	KindMemphis Kind = "memphis"
+	// KindMemphisHTTP produces through the Memphis REST gateway; latency is the HTTP round trip.
+	KindMemphisHTTP Kind = "memphis-http"
 )
 
 // Embedded is the URL value (and the meaning of an empty URL) that selects the
@@ -30,6 +34,8 @@ type Scenario struct {
 	Producers   Producers `yaml:"producers" json:"producers"`
 	Message     Message   `yaml:"message" json:"message"`
 	Load        Load      `yaml:"load" json:"load"`
+	// Thresholds are pass/fail rules checked after the run.
+	Thresholds []Threshold `yaml:"thresholds,omitempty" json:"thresholds,omitempty"`
 
 	// File is the path the scenario was read from; empty for in-memory input.
 	File string `yaml:"-" json:"-"`
@@ -55,6 +61,13 @@ type Target struct {
 	KeyFile   string `yaml:"keyFile,omitempty" json:"keyFile,omitempty"`
 	CertFile  string `yaml:"certFile,omitempty" json:"certFile,omitempty"`
 	CAFile    string `yaml:"caFile,omitempty" json:"caFile,omitempty"`
+	// Host and Port (memphis kinds) name the server when URL is left out
+	// (defaults localhost, 6666 for memphis and 4444 for memphis-http).
+	Host string `yaml:"host,omitempty" json:"host,omitempty"`
+	Port int    `yaml:"port,omitempty" json:"port,omitempty"`
+	// AccountID (memphis kinds): password mode logs in as username$accountId
+	// (default 1).
+	AccountID int `yaml:"accountId,omitempty" json:"accountId,omitempty"`
 }
 
 // IsEmbedded reports whether the target is the in-process server.
@@ -85,6 +98,12 @@ type Station struct {
 	// station's subjects and measures publish-to-delivery latency. Off, it
 	// measures the publish side alone.
 	Subscribe *bool `yaml:"subscribe,omitempty" json:"subscribe,omitempty"`
+
+	// Memphis station options (memphis kinds; see scenarios/memphis.go).
+	Partitions        int      `yaml:"partitions,omitempty" json:"partitions,omitempty"`
+	RetentionType     string   `yaml:"retentionType,omitempty" json:"retentionType,omitempty"`
+	RetentionValue    int      `yaml:"retentionValue,omitempty" json:"retentionValue,omitempty"`
+	IdempotencyWindow Duration `yaml:"idempotencyWindow,omitempty" json:"idempotencyWindow,omitempty"`
 }
 
 // ResetEnabled reports whether each step starts from an empty station.
@@ -118,6 +137,11 @@ type Producers struct {
 // Message describes the payload.
 type Message struct {
 	Size ByteSize `yaml:"size" json:"size"`
+	// Dedup (memphis kind) gives every message a unique msg-id header.
+	Dedup bool `yaml:"dedup,omitempty" json:"dedup,omitempty"`
+	// Batch (memphis-http kind) sends this many messages per request
+	// through /produce/batch; 1 uses /produce/single.
+	Batch int `yaml:"batch,omitempty" json:"batch,omitempty"`
 }
 
 // Load describes how long and how hard each step runs.

@@ -56,10 +56,12 @@ func check(s Scenario, file string, at func(string) pos) Errors {
 	c := &checker{file: file, at: at}
 	c.name("name", s.Name, MaxNameLen)
 	c.targets(s.Targets)
-	c.station(s.Station)
+	c.station(s.Station, s.Targets)
 	c.producers(s.Producers)
 	c.message(s)
 	c.load(s.Load, s.Producers)
+	c.memphis(s)
+	c.thresholds(s)
 	return c.errs
 }
 
@@ -88,13 +90,17 @@ func (c *checker) targets(ts []Target) {
 			}
 			seen[t.Name] = true
 		}
-		if t.Kind != KindNATS && t.Kind != KindJetStream {
-			c.bad(key+"kind", "%q is not a kind: want %s or %s", t.Kind, KindNATS, KindJetStream)
+		if t.Kind != KindNATS && t.Kind != KindJetStream && !t.Kind.IsMemphis() {
+			c.bad(key+"kind", "%q is not a kind: want %s, %s, %s or %s", t.Kind, KindNATS, KindJetStream, KindMemphis, KindMemphisHTTP)
 		}
-		if !t.IsEmbedded() {
+		switch {
+		case t.Kind.IsMemphis():
+			c.memphisTarget(key, t) // address and credentials: scenarios/memphis.go
+		case !t.IsEmbedded():
 			c.serverURLs(key+"url", t.URL)
 		}
 		switch {
+		case t.Kind.IsMemphis():
 		case t.Password != "" && t.ConnectionToken != "":
 			c.bad(key+"connectionToken", "set either password or connectionToken, not both")
 		case t.Username != "" && t.ConnectionToken != "":
@@ -139,8 +145,10 @@ func (c *checker) serverURLs(key, v string) {
 	}
 }
 
-func (c *checker) station(st Station) {
-	c.name("station.name", st.Name, MaxStationNameLen)
+func (c *checker) station(st Station, ts []Target) {
+	if !allMemphis(ts) { // Memphis names have their own rules (c.memphis)
+		c.name("station.name", st.Name, MaxStationNameLen)
+	}
 	if st.Storage != "file" && st.Storage != "memory" {
 		c.bad("station.storage", "%q: want file or memory", st.Storage)
 	}

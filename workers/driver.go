@@ -65,6 +65,9 @@ type StepResult struct {
 	// Deliveries is the delivery receiver's record (nats kind with its
 	// subscriber on); nil otherwise.
 	Deliveries *AckStats
+	// Notes are things the driver wants said in the result, such as a
+	// memphis station that existed and was used as it is.
+	Notes []string
 }
 
 // Driver speaks one protocol to one target. The runner makes one per target.
@@ -93,6 +96,10 @@ func New(c Config) (Driver, error) {
 		return newJetStream(c), nil
 	case scenarios.KindNATS:
 		return newCoreNATS(c), nil
+	case scenarios.KindMemphis:
+		return newMemphis(c), nil
+	case scenarios.KindMemphisHTTP:
+		return newMemphisHTTP(c), nil
 	default:
 		return nil, fmt.Errorf("target %q: unknown kind %q", c.Target.Name, c.Target.Kind)
 	}

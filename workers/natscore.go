@@ -60,7 +60,7 @@ func (d *coreNATSDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, er
 	}
 	s, err := newConnSet(ctx, d.cfg, false, recv)
 	if err != nil && recv != nil {
-		recv.finish(ctx)
+		recv.finish()
 	}
 	return s, err
 }
@@ -102,7 +102,7 @@ func startReceiver(ctx context.Context, c Config, spec StepSpec) (*deliveryRecei
 		err = sub.SetPendingLimits(4<<20, 1<<30)
 	}
 	if err == nil {
-		err = nc.FlushWithContext(ctx) // the subscription is live before anyone publishes
+		err = nc.FlushTimeout(c.Target.Timeout()) // the subscription is live before anyone publishes
 	}
 	if err != nil {
 		nc.Close()
@@ -131,8 +131,10 @@ func (r *deliveryReceiver) onMsg(m *nats.Msg) {
 
 // finish waits (up to the drain time) for deliveries still queued, then
 // stops the receiver and returns what it recorded.
-func (r *deliveryReceiver) finish(ctx context.Context) *AckStats {
-	_ = r.nc.FlushWithContext(ctx) // the server has sent what it had for us
+func (r *deliveryReceiver) finish() *AckStats {
+	// After the round trip the server has sent us every message it had for
+	// us; wait until they are all handled.
+	_ = r.nc.FlushTimeout(r.drain)
 	deadline := time.Now().Add(r.drain)
 	for time.Now().Before(deadline) {
 		if n, _, err := r.sub.Pending(); err != nil || n == 0 {

@@ -105,7 +105,7 @@ func seriesLen(w Window, drain time.Duration) int {
 // sent at sent, received at now (all offsets from the step start, ns).
 func (a *AckStats) record(intended, sent, now int64, ok bool) {
 	if !a.window.contains(intended) {
-		if ok {
+		if ok && intended < int64(a.window.From) {
 			a.WarmupAcked++
 		}
 		return

@@ -227,21 +227,26 @@ func (w *Worker) publishFailed(seq uint64, intended int64) {
 
 // countUnsent adds to Offered the scheduled messages of the measured window
 // that were never sent because the worker fell behind or was stopped early
-// (open loop only; closed loop offers exactly what it sends).
+// (open loop only; closed loop offers exactly what it sends). next is the
+// first schedule index not sent.
 func (w *Worker) countUnsent(next uint64, endedAt int64) {
 	sched := w.cfg.Schedule
 	if sched == nil {
 		return
 	}
-	to := min(int64(w.window.To), endedAt)
-	for i := next; ; i++ {
-		intended := w.start + int64(sched.At(i))
-		if intended >= to {
+	to := time.Duration(min(int64(w.window.To), endedAt))
+	start := time.Duration(w.start)
+	for sec := range w.Send.Series {
+		lo := w.window.From + time.Duration(sec)*time.Second
+		hi := min(lo+time.Second, to)
+		if lo >= hi {
 			return
 		}
-		if w.window.contains(intended) {
-			w.Send.Offered++
-			w.Send.Series[w.window.second(intended, len(w.Send.Series))].Offered++
+		first := max(next, sched.Before(lo-start))
+		if last := sched.Before(hi - start); last > first {
+			n := int64(last - first)
+			w.Send.Offered += n
+			w.Send.Series[sec].Offered += n
 		}
 	}
 }

@@ -20,6 +20,9 @@ const (
 	exitOK     = 0
 	exitFailed = 1 // the run failed or was interrupted
 	exitUsage  = 2 // bad usage or an invalid scenario
+	// exitThreshold: a gate failed (a scenario threshold, or compare found
+	// a regression).
+	exitThreshold = 3
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -47,11 +50,17 @@ const usage = `stationbench: load generation and benchmarking for message broker
 Usage:
   stationbench run FILE [--out DIR]      run a scenario, write results and plots
   stationbench validate FILE...          check scenarios without running them
+  stationbench compare BASE NEW          compare two result.json files; exit 3 on a regression
+  stationbench report RESULT.json [--format F] [--out DIR]
+                                         render a result again: text|markdown|json|csv|hgrm|html
+  stationbench plot RESULT.json... [--out DIR]
+                                         overlay several results in one set of charts
   stationbench server [--port N]         run the embedded NATS server with JetStream
   stationbench version                   print the version
 
 Run 'stationbench COMMAND --help' for a command's flags.
-Exit codes: 0 success, 1 the run failed or was interrupted, 2 bad usage or invalid scenario.
+Exit codes: 0 success, 1 the run failed or was interrupted, 2 bad usage or invalid scenario,
+3 a threshold failed or compare found a regression.
 `
 
 // run dispatches a subcommand and returns the exit code.
@@ -66,6 +75,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runCmd(ctx, args[1:], stdout, stderr)
 	case "validate":
 		err = validateCmd(args[1:], stdout, stderr)
+	case "compare":
+		err = compareCmd(args[1:], stdout, stderr)
+	case "report":
+		err = reportCmd(args[1:], stdout, stderr)
+	case "plot":
+		err = plotCmd(args[1:], stdout, stderr)
 	case "server":
 		err = serverCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
@@ -82,6 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func exitCode(err error, stderr io.Writer) int {
 	var ue usageError
 	var fe failedError
+	var ge gateError
 	switch {
 	case err == nil:
 		return exitOK
@@ -93,6 +109,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &fe):
 		fmt.Fprintln(stderr, "stationbench:", err)
 		return exitFailed
+	case errors.As(err, &ge):
+		fmt.Fprintln(stderr, "stationbench:", err)
+		return exitThreshold
 	default:
 		fmt.Fprintln(stderr, "stationbench:", err)
 		return exitFailed
@@ -104,6 +123,13 @@ type failedError struct{ err error }
 
 func (e failedError) Error() string { return e.err.Error() }
 func (e failedError) Unwrap() error { return e.err }
+
+// gateError marks a gate that failed: a threshold, or a regression found
+// by compare.
+type gateError struct{ err error }
+
+func (e gateError) Error() string { return e.err.Error() }
+func (e gateError) Unwrap() error { return e.err }
 
 // errHelp is returned when --help was asked for and printed.
 var errHelp = errors.New("help requested")

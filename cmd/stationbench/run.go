@@ -14,6 +14,7 @@ import (
 	"github.com/stationbench/stationbench/internal/runner"
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/scenarios"
+	"github.com/stationbench/stationbench/thresholds"
 )
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -55,10 +56,15 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		buildVersion(), sc.Name, len(sc.Targets), len(sc.Steps()), sc.Load.Repeat, estimate(sc), dir)
 
 	res := runner.Run(ctx, sc, runner.Options{Progress: progress, Version: buildVersion()})
+	res.Thresholds = thresholds.Evaluate(sc, res)
 
 	werr := report.WriteAll(dir, res)
 	if err := report.Summary(stdout, res); err != nil {
 		werr = errors.Join(werr, err)
+	}
+	if len(res.Thresholds) > 0 {
+		fmt.Fprintln(stdout)
+		werr = errors.Join(werr, thresholds.WriteTable(stdout, res.Thresholds))
 	}
 	fmt.Fprintf(stdout, "\nresults: %s\n", dir)
 	switch {
@@ -66,6 +72,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("writing results: %w", werr)
 	case res.Status != report.StatusComplete:
 		return failedError{fmt.Errorf("run %s: %s", res.Status, res.Error)}
+	case thresholds.Failed(res.Thresholds) > 0:
+		return gateError{fmt.Errorf("%d of %d threshold checks failed", thresholds.Failed(res.Thresholds), len(res.Thresholds))}
 	}
 	return nil
 }

@@ -22,6 +22,7 @@ func aggregate(out report.Run, ws []*workers.Worker, deliveries *workers.AckStat
 		out.Sent += s.Sent
 		out.Errors += s.Errors
 		out.Late += s.Late
+		out.WarmupSent += s.Warmup
 		if a := w.Acks(); a != nil {
 			acks = append(acks, a)
 		}
@@ -33,6 +34,7 @@ func aggregate(out report.Run, ws []*workers.Worker, deliveries *workers.AckStat
 	for _, a := range acks {
 		out.Acked += a.Acked
 		out.Errors += a.Errors
+		out.WarmupAcked += a.WarmupAcked
 		corrected.Merge(a.Corrected)
 		uncorrected.Merge(a.Uncorrected)
 	}

@@ -1,0 +1,169 @@
+package compare
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/scenarios"
+)
+
+// result builds a complete result of one target and one step, one run per
+// throughput value; latencies are 1000us / throughput-relative so they
+// move with it unless lat is given.
+func result(tput []float64, lat []float64) *report.Result {
+	r := &report.Result{Status: report.StatusComplete, Scenario: scenarios.Scenario{
+		Name:      "s",
+		Targets:   []scenarios.Target{{Name: "local", Kind: scenarios.KindJetStream, URL: scenarios.Embedded}},
+		Station:   scenarios.Station{Storage: "file", Replicas: 1},
+		Producers: scenarios.Producers{Ack: "async", Connections: "per-producer", MaxPending: 256},
+		Message:   scenarios.Message{Size: 128},
+	}}
+	for i, v := range tput {
+		l := 1000.0
+		if lat != nil {
+			l = lat[i]
+		}
+		r.Runs = append(r.Runs, report.Run{Target: "local", Axis: report.AxisProducers, Producers: 1, Repeat: i + 1,
+			Status: report.StatusComplete, ThroughputMsgsPerSec: v,
+			LatencyUs: report.Percentiles{P50: l / 2, P99: l, P999: l * 2}})
+	}
+	return r
+}
+
+func find(rep *Report, metric string) Comparison {
+	for _, c := range rep.Comparisons {
+		if c.Metric == metric {
+			return c
+		}
+	}
+	return Comparison{}
+}
+
+func TestCompareVerdicts(t *testing.T) {
+	tests := []struct {
+		name      string
+		base, cur *report.Result
+		metric    string
+		verdict   Verdict
+		usable    bool
+		note      string
+	}{
+		{"same numbers", result([]float64{100, 101, 99, 100}, nil), result([]float64{100, 99, 101, 100}, nil),
+			MetricThroughput, Same, true, ""},
+		{"big separated drop", result([]float64{100, 102, 98, 101}, nil), result([]float64{70, 71, 69, 72}, nil),
+			MetricThroughput, Regression, true, ""},
+		{"big drop within the noise", result([]float64{100, 60, 140, 100}, nil), result([]float64{70, 130, 65, 75}, nil),
+			MetricThroughput, Same, true, "within the noise"},
+		{"small separated drop", result([]float64{100, 101, 102, 103}, nil), result([]float64{97, 98, 98.5, 99}, nil),
+			MetricThroughput, Same, true, ""},
+		{"big separated rise", result([]float64{100, 102, 98, 101}, nil), result([]float64{170, 171, 169, 172}, nil),
+			MetricThroughput, Improvement, true, ""},
+		{"latency rise", result([]float64{1, 1, 1, 1}, []float64{1000, 1010, 990, 1005}),
+			result([]float64{1, 1, 1, 1}, []float64{1500, 1400, 1450, 1600}), MetricLatencyP99, Regression, true, ""},
+		{"latency within tolerance", result([]float64{1, 1, 1, 1}, []float64{1000, 1010, 990, 1005}),
+			result([]float64{1, 1, 1, 1}, []float64{1050, 1060, 1055, 1070}), MetricLatencyP99, Same, true, ""},
+		{"3 vs 3 judged by tolerance", result([]float64{100, 101, 99}, nil), result([]float64{70, 71, 69}, nil),
+			MetricThroughput, Regression, false, "judged by tolerance alone"},
+		{"3 vs 3 within tolerance", result([]float64{100, 101, 99}, nil), result([]float64{98, 99, 97}, nil),
+			MetricThroughput, Same, false, ""},
+		{"missing in new", result([]float64{100, 101, 99}, nil), result(nil, nil), MetricThroughput, Missing, false,
+			"no completed run in the new result"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := Compare(tt.base, tt.cur, DefaultOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := find(rep, tt.metric)
+			if c.Verdict != tt.verdict || c.TestUsable != tt.usable || !strings.Contains(c.Note, tt.note) {
+				t.Errorf("%s: verdict %s usable %v note %q (change %.3f p %.4f); want %s usable %v note containing %q",
+					tt.metric, c.Verdict, c.TestUsable, c.Note, c.Change, c.P, tt.verdict, tt.usable, tt.note)
+			}
+			wantRegressions := 0
+			for _, c := range rep.Comparisons {
+				if c.Verdict == Regression {
+					wantRegressions++
+				}
+			}
+			if rep.Regressions() != wantRegressions {
+				t.Errorf("Regressions() = %d, want %d", rep.Regressions(), wantRegressions)
+			}
+		})
+	}
+}
+
+func TestCompareFewRepeatsNote(t *testing.T) {
+	rep, err := Compare(result([]float64{1, 2, 3}, nil), result([]float64{1, 2, 3}, nil), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := strings.Join(rep.Notes, "\n")
+	if !strings.Contains(joined, "too few repeats for the Mann-Whitney U test to ever reach alpha 0.05 (it needs at least 4 repeats a side)") {
+		t.Errorf("notes = %q", joined)
+	}
+}
+
+func TestCompareMismatch(t *testing.T) {
+	base, cur := result([]float64{1, 2, 3, 4}, nil), result([]float64{1, 2, 3, 4}, nil)
+	cur.Scenario.Message.Size = 1024
+	cur.Scenario.Producers.Ack = "sync"
+	cur.Scenario.Targets = append(cur.Scenario.Targets, scenarios.Target{Name: "remote", Kind: scenarios.KindNATS, URL: "nats://h:4222"})
+	_, err := Compare(base, cur, DefaultOptions())
+	var me *MismatchError
+	if !errors.As(err, &me) || len(me.Diffs) != 3 {
+		t.Fatalf("Compare = %v, want a MismatchError with 3 differences", err)
+	}
+	for _, want := range []string{"message.size: 128 (base) vs 1024 (new)", "producers.ack: async (base) vs sync (new)",
+		"targets: [local (jetstream, embedded)] (base) vs [local (jetstream, embedded), remote (nats, remote)] (new)", "--force"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	o := DefaultOptions()
+	o.Force = true
+	rep, err := Compare(base, cur, o)
+	if err != nil {
+		t.Fatalf("forced: %v", err)
+	}
+	if !strings.Contains(strings.Join(rep.Notes, "\n"), "forced past a scenario difference: message.size") {
+		t.Errorf("notes = %q", rep.Notes)
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	tests := []struct {
+		o    Options
+		want string
+	}{
+		{DefaultOptions(), ""},
+		{Options{MaxThroughputDrop: 1, MaxLatencyRise: 0.1, Alpha: 0.05}, "throughput drop"},
+		{Options{MaxThroughputDrop: 0.1, MaxLatencyRise: -1, Alpha: 0.05}, "latency rise"},
+		{Options{MaxThroughputDrop: 0.1, MaxLatencyRise: 0.1, Alpha: 0}, "alpha"},
+		{Options{MaxThroughputDrop: 0.1, MaxLatencyRise: 0.1, Alpha: 1}, "alpha"},
+	}
+	for _, tt := range tests {
+		err := tt.o.Validate()
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("Validate(%+v) = %v, want %q", tt.o, err, tt.want)
+		}
+	}
+}
+
+func TestKeyStep(t *testing.T) {
+	tests := []struct {
+		k    Key
+		want string
+	}{
+		{Key{Axis: report.AxisProducers, Producers: 4}, "4 producers"},
+		{Key{Axis: report.AxisProducers, Producers: 2, RateMsgsPerSec: 500}, "2 producers @ 500 msgs/s"},
+		{Key{Axis: report.AxisRate, Producers: 2, RateMsgsPerSec: 2000}, "2000 msgs/s (2 producers)"},
+	}
+	for _, tt := range tests {
+		if got := tt.k.Step(); got != tt.want {
+			t.Errorf("Step(%+v) = %q, want %q", tt.k, got, tt.want)
+		}
+	}
+}

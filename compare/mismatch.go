@@ -1,0 +1,99 @@
+package compare
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/scenarios"
+)
+
+// MismatchError says two results come from scenarios too different to
+// compare fairly. Compare returns it unless Options.Force is set.
+type MismatchError struct {
+	Diffs []string // one line per difference: "message.size: 128 vs 1024"
+}
+
+// Error lists the differences and how to compare anyway.
+func (e *MismatchError) Error() string {
+	return "the two results come from different scenarios, so their numbers are not comparable:\n  " +
+		strings.Join(e.Diffs, "\n  ") + "\nrun both from the same scenario, or pass --force to compare anyway"
+}
+
+// scenarioDiffs lists the differences between the two results' scenarios
+// that change what is measured: message size, station settings, targets
+// (names, kinds, embedded or not), ack mode and producer settings.
+func scenarioDiffs(base, cur *report.Result) []string {
+	a, b := base.Scenario, cur.Scenario
+	var diffs []string
+	diff := func(key string, x, y any) {
+		if fmt.Sprint(x) != fmt.Sprint(y) {
+			diffs = append(diffs, fmt.Sprintf("%s: %v (base) vs %v (new)", key, x, y))
+		}
+	}
+	diff("message.size", a.Message.Size, b.Message.Size)
+	diff("station.storage", a.Station.Storage, b.Station.Storage)
+	diff("station.replicas", a.Station.Replicas, b.Station.Replicas)
+	diff("station.reset", a.Station.ResetEnabled(), b.Station.ResetEnabled())
+	diff("station.subscribe", a.Station.SubscribeEnabled(), b.Station.SubscribeEnabled())
+	diff("producers.ack", a.Producers.Ack, b.Producers.Ack)
+	diff("producers.connections", a.Producers.Connections, b.Producers.Connections)
+	diff("producers.maxPending", a.Producers.MaxPending, b.Producers.MaxPending)
+	diff("targets", targetList(a.Targets), targetList(b.Targets))
+	return diffs
+}
+
+// targetList describes targets by what matters to a comparison: name,
+// kind, and whether the server is embedded (URLs differ between machines).
+func targetList(ts []scenarios.Target) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		where := "remote"
+		if t.IsEmbedded() {
+			where = "embedded"
+		}
+		parts[i] = fmt.Sprintf("%s (%s, %s)", t.Name, t.Kind, where)
+	}
+	slices.Sort(parts)
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// contextNotes lists what a reader should know without it being a reason
+// to refuse: incomplete results, changed load settings, another machine or
+// server version.
+func contextNotes(base, cur *report.Result) []string {
+	var notes []string
+	for _, side := range []struct {
+		name string
+		r    *report.Result
+	}{{"base", base}, {"new", cur}} {
+		if side.r.Status != report.StatusComplete {
+			notes = append(notes, fmt.Sprintf("the %s result is %s (%s): only its completed runs are compared",
+				side.name, side.r.Status, side.r.Error))
+		}
+	}
+	a, b := base.Scenario, cur.Scenario
+	note := func(what string, x, y any) {
+		if fmt.Sprint(x) != fmt.Sprint(y) {
+			notes = append(notes, fmt.Sprintf("%s differs: %v (base) vs %v (new)", what, x, y))
+		}
+	}
+	note("scenario name", a.Name, b.Name)
+	note("load.duration", a.Load.Duration, b.Load.Duration)
+	note("load.warmup", a.Load.Warmup, b.Load.Warmup)
+	note("load.repeat", a.Load.Repeat, b.Load.Repeat)
+	note("GOMAXPROCS", base.Env.GOMAXPROCS, cur.Env.GOMAXPROCS)
+	note("CPU count", base.Env.NumCPU, cur.Env.NumCPU)
+	note("server versions", serverVersions(base.Env), serverVersions(cur.Env))
+	return notes
+}
+
+func serverVersions(e report.Env) string {
+	parts := make([]string, 0, len(e.Targets))
+	for _, t := range e.Targets {
+		parts = append(parts, t.Name+" "+t.ServerVersion)
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ", ")
+}

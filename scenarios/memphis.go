@@ -1,0 +1,236 @@
+package scenarios
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Memphis defaults and limits (see ../shared/MEMPHIS.md for the protocol).
+const (
+	DefaultMemphisHost       = "localhost"
+	DefaultMemphisPort       = 6666 // the broker's client (NATS) port
+	DefaultMemphisHTTPPort   = 4444 // the REST gateway
+	DefaultMemphisUser       = "root"
+	DefaultMemphisAccountID  = 1
+	DefaultPartitions        = 1
+	DefaultRetentionType     = RetentionMessageAge
+	DefaultRetentionValue    = 604800 // seconds: 7 days, as the Memphis SDK
+	DefaultIdempotencyWindow = Duration(2 * time.Minute)
+	MaxPartitions            = 10000
+	MaxBatch                 = 5000
+	MaxMemphisNameLen        = 128
+)
+
+// Memphis retention types (station.retentionType).
+const (
+	RetentionMessageAge = "message_age_sec"
+	RetentionMessages   = "messages"
+	RetentionBytes      = "bytes"
+	RetentionAckBased   = "ack_based"
+)
+
+var memphisNamePattern = regexp.MustCompile(`^[a-z0-9_.-]*$`)
+
+// IsMemphis reports whether the kind speaks to a Memphis broker.
+func (k Kind) IsMemphis() bool { return k == KindMemphis || k == KindMemphisHTTP }
+
+// MemphisNameError says why name is not a valid Memphis station or producer
+// name, or returns nil. Names are lowercased first, as the broker does; valid
+// ones hold a-z 0-9 '_' '.' '-', at most 128 characters, and start and end
+// with a letter or digit.
+func MemphisNameError(name string) error {
+	n := strings.ToLower(name)
+	switch {
+	case n == "":
+		return fmt.Errorf("required")
+	case len(n) > MaxMemphisNameLen:
+		return fmt.Errorf("%d characters is too long for Memphis (at most %d)", len(n), MaxMemphisNameLen)
+	case !memphisNamePattern.MatchString(n):
+		return fmt.Errorf("%q: a Memphis name may hold only letters, digits, '_', '.' and '-'", name)
+	case !isAlnum(n[0]) || !isAlnum(n[len(n)-1]):
+		return fmt.Errorf("%q: a Memphis name must start and end with a letter or digit", name)
+	}
+	return nil
+}
+
+func isAlnum(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' }
+
+// allMemphis reports whether every target is a Memphis kind (and there is
+// at least one), so the station name follows Memphis' rules alone.
+func allMemphis(ts []Target) bool {
+	for _, t := range ts {
+		if !t.Kind.IsMemphis() {
+			return false
+		}
+	}
+	return len(ts) > 0
+}
+
+// hasKind reports whether some target is of kind k.
+func hasKind(ts []Target, k Kind) bool {
+	for _, t := range ts {
+		if t.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// MemphisURL is the address host and port make for a Memphis kind:
+// nats://host:port, or http://host:port for the REST gateway.
+func (t Target) MemphisURL() string {
+	scheme := "nats"
+	if t.Kind == KindMemphisHTTP {
+		scheme = "http"
+	}
+	return scheme + "://" + net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
+}
+
+// flag decodes a YAML boolean into a plain bool.
+func (d *decoder) flag(dst *bool) fieldFunc {
+	var p *bool
+	f := d.boolean(&p)
+	return func(n *yaml.Node, key string) bool {
+		if !f(n, key) {
+			return false
+		}
+		*dst = *p
+		return true
+	}
+}
+
+// memphisTargetDefaults fills a Memphis target's user, account and address:
+// with no url, host and port make one, so the target never means the
+// embedded server.
+func memphisTargetDefaults(t *Target) {
+	if !t.Kind.IsMemphis() {
+		return
+	}
+	t.Username = strOr(t.Username, DefaultMemphisUser)
+	if t.AccountID == 0 {
+		t.AccountID = DefaultMemphisAccountID
+	}
+	if t.URL != "" {
+		return
+	}
+	t.Host = strOr(t.Host, DefaultMemphisHost)
+	if t.Port == 0 {
+		t.Port = DefaultMemphisPort
+		if t.Kind == KindMemphisHTTP {
+			t.Port = DefaultMemphisHTTPPort
+		}
+	}
+	t.URL = t.MemphisURL()
+}
+
+// memphisDefaults fills the station and message options of Memphis kinds,
+// only when the scenario has a Memphis target.
+func memphisDefaults(s *Scenario, set func(string) bool) {
+	if hasKind(s.Targets, KindMemphisHTTP) && !set("message.batch") {
+		s.Message.Batch = 1
+	}
+	if !hasKind(s.Targets, KindMemphis) && !hasKind(s.Targets, KindMemphisHTTP) {
+		return
+	}
+	st := &s.Station
+	if !set("station.partitions") {
+		st.Partitions = DefaultPartitions
+	}
+	st.RetentionType = strOr(st.RetentionType, DefaultRetentionType)
+	if !set("station.retentionValue") {
+		st.RetentionValue = DefaultRetentionValue
+	}
+	if !set("station.idempotencyWindow") {
+		st.IdempotencyWindow = DefaultIdempotencyWindow
+	}
+}
+
+// memphisTarget checks a Memphis target's address and credentials.
+func (c *checker) memphisTarget(key string, t Target) {
+	switch {
+	case t.Host != "" && t.URL != t.MemphisURL():
+		c.bad(key+"host", "set either url or host and port, not both")
+	case t.Host == "" && t.Port != 0:
+		c.bad(key+"port", "set either url or host and port, not both")
+	case t.Kind == KindMemphisHTTP:
+		u, err := url.Parse(t.URL)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https"):
+			c.bad(key+"url", "%q: a memphis-http target wants an http:// or https:// URL", redactURL(t.URL))
+		case u.Hostname() == "":
+			c.bad(key+"url", "%q has no host", redactURL(t.URL))
+		}
+	case t.IsEmbedded():
+		c.bad(key+"url", "a memphis target needs a broker: set host (and port) or a nats:// URL")
+	default:
+		c.serverURLs(key+"url", t.URL)
+	}
+	if t.Port < 0 || t.Port > 65535 {
+		c.bad(key+"port", "must be 1 to 65535, got %d", t.Port)
+	}
+	if t.AccountID < 1 {
+		c.bad(key+"accountId", "must be 1 or more, got %d", t.AccountID)
+	}
+	switch {
+	case t.Password != "" && t.ConnectionToken != "":
+		c.bad(key+"connectionToken", "set exactly one of password or connectionToken, not both")
+	case t.Password == "" && t.ConnectionToken == "":
+		c.bad(key+"password", "a memphis target needs a password or a connectionToken")
+	}
+	if strings.ContainsAny(t.Username, "$:") {
+		c.bad(key+"username", "%q: give the bare user; the account id goes in accountId", t.Username)
+	}
+}
+
+// memphis checks the station, producer and message options Memphis kinds
+// use, when the scenario has a Memphis target.
+func (c *checker) memphis(s Scenario) {
+	m, h := hasKind(s.Targets, KindMemphis), hasKind(s.Targets, KindMemphisHTTP)
+	if s.Message.Dedup && !m {
+		c.bad("message.dedup", "msg-id deduplication needs a memphis target")
+	}
+	if b := s.Message.Batch; b != 0 || h {
+		switch {
+		case b < 1 || b > MaxBatch:
+			c.bad("message.batch", "must be 1 to %d messages, got %d", MaxBatch, b)
+		case b > 1 && !h:
+			c.bad("message.batch", "batches are sent by memphis-http targets only")
+		case b > s.Producers.MaxPending:
+			c.bad("message.batch", "a batch of %d needs producers.maxPending of at least %d (ack: async), got %d",
+				b, b, s.Producers.MaxPending)
+		}
+	}
+	if !m && !h {
+		return
+	}
+	st := s.Station
+	if err := MemphisNameError(st.Name); err != nil {
+		c.bad("station.name", "%v", err)
+	}
+	if err := MemphisNameError(s.Producers.Name + "-1"); err != nil {
+		c.bad("producers.name", "%v", err)
+	}
+	if st.Partitions < 1 || st.Partitions > MaxPartitions {
+		c.bad("station.partitions", "must be 1 to %d, got %d", MaxPartitions, st.Partitions)
+	}
+	switch st.RetentionType {
+	case RetentionMessageAge, RetentionMessages, RetentionBytes:
+		if st.RetentionValue < 1 {
+			c.bad("station.retentionValue", "must be more than 0 for %s, got %d", st.RetentionType, st.RetentionValue)
+		}
+	case RetentionAckBased:
+	default:
+		c.bad("station.retentionType", "%q: want %s, %s, %s or %s", st.RetentionType,
+			RetentionMessageAge, RetentionMessages, RetentionBytes, RetentionAckBased)
+	}
+	if st.IdempotencyWindow < 0 {
+		c.bad("station.idempotencyWindow", "must not be negative, got %s", st.IdempotencyWindow)
+	}
+}

@@ -1,0 +1,86 @@
+package thresholds
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/stationbench/stationbench/report"
+)
+
+// WriteTable writes the verdicts as a text table, a heading line saying how
+// many passed, then one row per verdict with the reason for each failure.
+// It writes nothing when there are no verdicts.
+func WriteTable(w io.Writer, vs []report.ThresholdVerdict) error {
+	if len(vs) == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "thresholds: %d of %d passed\n\n", len(vs)-Failed(vs), len(vs))
+	fmt.Fprintln(tw, "  verdict\tmetric\tbound\ttarget\tproducers\trate\trepeat\tobserved\twhy")
+	for _, v := range vs {
+		verdict := "PASS"
+		if !v.Pass {
+			verdict = "FAIL"
+		}
+		obs := "-"
+		if v.Observed != nil {
+			obs = FormatValue(v.Unit, *v.Observed)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\t%s\t%s\t%s\t%s\n", verdict, v.Metric, v.Op, v.LimitText,
+			orDash(v.Target), intOrDash(v.Producers), rate(v), intOrDash(v.Repeat), obs, why(v))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("thresholds table: %w", err)
+	}
+	lines := strings.SplitAfter(buf.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \n")
+	}
+	if _, err := io.WriteString(w, strings.Join(lines, "\n")); err != nil {
+		return fmt.Errorf("thresholds table: %w", err)
+	}
+	return nil
+}
+
+// why explains a verdict: the reason it carries, or for a breach, which
+// side of the bound the value fell.
+func why(v report.ThresholdVerdict) string {
+	switch {
+	case v.Reason != "":
+		return v.Reason
+	case v.Pass:
+		return ""
+	case v.Op == "max":
+		return "above the maximum"
+	}
+	return "below the minimum"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func intOrDash(n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return strconv.Itoa(n)
+}
+
+func rate(v report.ThresholdVerdict) string {
+	switch {
+	case v.Repeat == 0:
+		return "-"
+	case v.RateMsgsPerSec == 0:
+		return "closed"
+	}
+	return strconv.FormatFloat(v.RateMsgsPerSec, 'f', -1, 64)
+}

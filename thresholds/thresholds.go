@@ -1,0 +1,183 @@
+// Package thresholds judges a run's result against the pass/fail rules in
+// its scenario (the thresholds: key) and renders the verdicts as a table.
+package thresholds
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/scenarios"
+)
+
+// Units of ThresholdVerdict values.
+const (
+	UnitMicros     = "us"
+	UnitMsgsPerSec = "msgs/s"
+	UnitMsgs       = "msgs"
+)
+
+// Evaluate checks every threshold of sc against every completed run of r it
+// matches (by target and producer count) and returns one verdict per
+// threshold x run, in threshold order, then run order. A threshold that
+// matches no completed run gets a single failing verdict saying why, so a
+// gate never passes on a run that did not happen.
+func Evaluate(sc scenarios.Scenario, r *report.Result) []report.ThresholdVerdict {
+	var out []report.ThresholdVerdict
+	for _, th := range sc.Thresholds {
+		out = append(out, evaluate(th, r)...)
+	}
+	return out
+}
+
+// Failed counts the verdicts that did not pass.
+func Failed(vs []report.ThresholdVerdict) int {
+	n := 0
+	for _, v := range vs {
+		if !v.Pass {
+			n++
+		}
+	}
+	return n
+}
+
+func evaluate(th scenarios.Threshold, r *report.Result) []report.ThresholdVerdict {
+	op, limit := th.Bound()
+	base := report.ThresholdVerdict{Metric: th.Metric, Op: op, Unit: Unit(th.Metric)}
+	if limit == nil {
+		base.Reason = "the threshold has no bound (max or min)"
+		return []report.ThresholdVerdict{base}
+	}
+	base.Limit, base.LimitText = limit.Value(), limit.String()
+
+	var out []report.ThresholdVerdict
+	matched, incomplete := 0, 0
+	if r != nil {
+		for _, run := range r.Runs {
+			if th.Target != "" && run.Target != th.Target || th.Producers != 0 && run.Producers != th.Producers {
+				continue
+			}
+			matched++
+			if run.Status != report.StatusComplete {
+				incomplete++
+				continue
+			}
+			out = append(out, judge(base, run))
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	base.Target, base.Producers = th.Target, th.Producers
+	switch {
+	case matched == 0:
+		base.Reason = "no run matched " + scope(th)
+	default:
+		base.Reason = fmt.Sprintf("no completed run matched %s: %d run(s) failed or were interrupted", scope(th), incomplete)
+	}
+	return []report.ThresholdVerdict{base}
+}
+
+// scope describes which runs a threshold selects.
+func scope(th scenarios.Threshold) string {
+	switch {
+	case th.Target != "" && th.Producers != 0:
+		return fmt.Sprintf("target %s with %d producers", th.Target, th.Producers)
+	case th.Target != "":
+		return "target " + th.Target
+	case th.Producers != 0:
+		return fmt.Sprintf("%d producers", th.Producers)
+	}
+	return "the threshold"
+}
+
+// judge compares one run's value with the bound in v.
+func judge(v report.ThresholdVerdict, run report.Run) report.ThresholdVerdict {
+	v.Target, v.Producers, v.RateMsgsPerSec, v.Repeat = run.Target, run.Producers, run.RateMsgsPerSec, run.Repeat
+	obs, ok := Observe(v.Metric, run)
+	if !ok {
+		v.Reason = fmt.Sprintf("%s is not measured for this run (kind %s): only nats targets with station.subscribe on count lost messages", v.Metric, run.Kind)
+		if v.Metric != scenarios.MetricLost {
+			v.Reason = fmt.Sprintf("%s is not a metric stationbench measures", v.Metric)
+		}
+		return v
+	}
+	v.Observed = &obs
+	switch {
+	case math.IsNaN(obs):
+		v.Reason = "the observed value is not a number"
+	case v.Op == "max":
+		v.Pass = obs <= v.Limit
+	case v.Op == "min":
+		v.Pass = obs >= v.Limit
+	}
+	return v
+}
+
+// Observe reads a threshold metric from a run, in the metric's Unit. It
+// reports false when the run does not measure the metric.
+func Observe(metric string, run report.Run) (float64, bool) {
+	switch metric {
+	case scenarios.MetricLatencyP50:
+		return run.LatencyUs.P50, true
+	case scenarios.MetricLatencyP90:
+		return run.LatencyUs.P90, true
+	case scenarios.MetricLatencyP99:
+		return run.LatencyUs.P99, true
+	case scenarios.MetricLatencyP999:
+		return run.LatencyUs.P999, true
+	case scenarios.MetricLatencyMax:
+		return run.LatencyUs.Max, true
+	case scenarios.MetricThroughput:
+		return run.ThroughputMsgsPerSec, true
+	case scenarios.MetricErrors:
+		return float64(run.Errors), true
+	case scenarios.MetricLate:
+		return float64(run.Late), true
+	case scenarios.MetricLost:
+		if run.Lost == nil {
+			return 0, false
+		}
+		return float64(*run.Lost), true
+	}
+	return 0, false
+}
+
+// Unit names the unit a metric's values are in.
+func Unit(metric string) string {
+	switch {
+	case scenarios.IsLatencyMetric(metric):
+		return UnitMicros
+	case metric == scenarios.MetricThroughput:
+		return UnitMsgsPerSec
+	}
+	return UnitMsgs
+}
+
+// FormatValue writes a value in a metric's unit for people: latencies as
+// durations (1.87ms), throughput with its unit, counts as integers.
+func FormatValue(unit string, v float64) string {
+	switch unit {
+	case UnitMicros:
+		return formatMicros(v)
+	case UnitMsgsPerSec:
+		return fmt.Sprintf("%.0f msgs/s", v)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+// formatMicros writes microseconds as a duration with three significant
+// digits.
+func formatMicros(us float64) string {
+	d := time.Duration(us * float64(time.Microsecond))
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	case d >= time.Microsecond:
+		return d.Round(10 * time.Nanosecond).String()
+	}
+	return d.String()
+}

@@ -1,0 +1,126 @@
+package workers
+
+import (
+	"testing"
+	"time"
+)
+
+func TestWindowClaimOnce(t *testing.T) {
+	w := newWindow(4)
+	never := make(chan struct{})
+	now := func() int64 { return 0 }
+	if !w.acquire(1, time.Second, now, nil, never) {
+		t.Fatal("acquire on an empty window failed")
+	}
+	w.put(1, 10, 20)
+	if got := w.inflight.Load(); got != 1 {
+		t.Fatalf("inflight %d, want 1", got)
+	}
+	intended, sent, ok := w.claim(1)
+	if !ok || intended != 10 || sent != 20 {
+		t.Fatalf("claim = %d, %d, %v; want 10, 20, true", intended, sent, ok)
+	}
+	w.release()
+	if _, _, ok := w.claim(1); ok {
+		t.Error("a message was claimed twice")
+	}
+	if _, _, ok := w.claim(5); ok {
+		t.Error("a message never sent was claimed")
+	}
+	if got := w.inflight.Load(); got != 0 {
+		t.Errorf("inflight %d, want 0", got)
+	}
+}
+
+func TestWindowExpiresOverdueMessage(t *testing.T) {
+	w := newWindow(2)
+	never := make(chan struct{})
+	clock := int64(0)
+	now := func() int64 { return clock }
+	w.put(1, 0, 0)
+	w.put(2, 0, 0)
+	clock = int64(2 * time.Second)
+	var expired []uint64
+	// Slot of 3 is held by 1, sent 2 s ago with a 1 s timeout: it expires.
+	if !w.acquire(3, time.Second, now, func(seq uint64, _, _ int64) { expired = append(expired, seq) }, never) {
+		t.Fatal("acquire failed")
+	}
+	if len(expired) != 1 || expired[0] != 1 {
+		t.Fatalf("expired %v, want [1]", expired)
+	}
+	if _, _, ok := w.claim(1); ok {
+		t.Error("an expired message's late ack was accepted")
+	}
+	if got := w.inflight.Load(); got != 1 {
+		t.Errorf("inflight %d, want 1", got)
+	}
+}
+
+func TestWindowAcquireStops(t *testing.T) {
+	w := newWindow(1)
+	w.put(1, 0, 0)
+	stop := make(chan struct{})
+	close(stop)
+	now := func() int64 { return 0 }
+	if w.acquire(2, time.Hour, now, nil, stop) {
+		t.Error("acquire on a full window returned true after stop")
+	}
+}
+
+// TestWindowConcurrentAcks runs a publisher and an acknowledger goroutine
+// through a small window: every message is acknowledged exactly once and
+// nothing is left in flight (run with -race).
+func TestWindowConcurrentAcks(t *testing.T) {
+	for _, size := range []int{1, 3, 64} {
+		w := newWindow(size)
+		never := make(chan struct{})
+		start := time.Now()
+		now := func() int64 { return int64(time.Since(start)) }
+		const n = 20000
+		acks := make(chan uint64, n)
+		acked := make(chan int)
+		go func() {
+			count := 0
+			for seq := range acks {
+				if _, _, ok := w.claim(seq); ok {
+					count++
+					w.release()
+				}
+			}
+			acked <- count
+		}()
+		fail := func(seq uint64, _, _ int64) { t.Errorf("size %d: message %d expired", size, seq) }
+		for seq := uint64(1); seq <= n; seq++ {
+			if !w.acquire(seq, time.Minute, now, fail, never) {
+				t.Fatal("acquire failed")
+			}
+			w.put(seq, now(), now())
+			acks <- seq
+		}
+		close(acks)
+		if got := <-acked; got != n {
+			t.Errorf("size %d: %d acked, want %d", size, got, n)
+		}
+		if got := w.inflight.Load(); got != 0 {
+			t.Errorf("size %d: %d left in flight", size, got)
+		}
+	}
+}
+
+func TestWindowDrainExpiresOutstanding(t *testing.T) {
+	w := newWindow(8)
+	for seq := uint64(1); seq <= 3; seq++ {
+		w.put(seq, 0, 0)
+	}
+	if _, _, ok := w.claim(2); ok {
+		w.release()
+	}
+	var expired []uint64
+	w.drain(time.Now().Add(20*time.Millisecond), func(seq uint64, _, _ int64) { expired = append(expired, seq) })
+	if len(expired) != 2 {
+		t.Errorf("expired %v, want 1 and 3", expired)
+	}
+	if got := w.inflight.Load(); got != 0 {
+		t.Errorf("inflight %d after drain", got)
+	}
+}
