@@ -38,6 +38,8 @@ type Result struct {
 	Scenario      scenarios.Scenario `json:"scenario"` // secrets are "***"
 	Env           Env                `json:"env"`
 	Runs          []Run              `json:"runs"`
+	// MaxRate holds the findMaxRate searches, when the scenario asks.
+	MaxRate []MaxRateSearch `json:"max_rate,omitempty"`
 	// Thresholds are the verdicts of the scenario's thresholds, if any.
 	Thresholds []ThresholdVerdict `json:"thresholds,omitempty"`
 }

@@ -36,6 +36,9 @@ func Summary(w io.Writer, r *Result) error {
 		return fmt.Errorf("summary: %w", err)
 	}
 	writeCapacity(ew, Capacity(r))
+	if err := WriteMaxRate(ew, r.MaxRate); err != nil {
+		return fmt.Errorf("summary: %w", err)
+	}
 	if ew.err != nil {
 		return fmt.Errorf("summary: %w", ew.err)
 	}

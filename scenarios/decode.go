@@ -256,13 +256,14 @@ func (d *decoder) scenario(n *yaml.Node, s *Scenario) {
 		"load": func(v *yaml.Node, key string) bool {
 			l := &s.Load
 			return d.fields(v, key, map[string]fieldFunc{
-				"duration":  d.duration(&l.Duration),
-				"warmup":    d.duration(&l.Warmup),
-				"repeat":    d.integer(&l.Repeat),
-				"drain":     d.duration(&l.Drain),
-				"rate":      d.number(&l.Rate),
-				"rates":     d.numbers(&l.Rates),
-				"lateAfter": d.duration(&l.LateAfter),
+				"duration":    d.duration(&l.Duration),
+				"warmup":      d.duration(&l.Warmup),
+				"repeat":      d.integer(&l.Repeat),
+				"drain":       d.duration(&l.Drain),
+				"rate":        d.number(&l.Rate),
+				"rates":       d.numbers(&l.Rates),
+				"lateAfter":   d.duration(&l.LateAfter),
+				"findMaxRate": d.findMaxRate(&l.FindMaxRate),
 			})
 		},
 	})

@@ -158,6 +158,9 @@ type Load struct {
 	// LateAfter is how far behind its intended time a send may leave before
 	// it is counted as late (open loop only).
 	LateAfter Duration `yaml:"lateAfter" json:"lateAfter"`
+	// FindMaxRate replaces the sweep over rates with a search for the
+	// highest rate that meets a latency objective.
+	FindMaxRate *FindMaxRate `yaml:"findMaxRate,omitempty" json:"findMaxRate,omitempty"`
 }
 
 // OpenLoop reports whether the load has an offered rate.

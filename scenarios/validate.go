@@ -235,4 +235,5 @@ func (c *checker) load(l Load, p Producers) {
 	case len(p.Counts) > 1:
 		c.bad("load.rates", "a sweep varies either producers.counts or load.rates, not both")
 	}
+	c.findMaxRate(l)
 }

@@ -48,7 +48,11 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *report.Result {
 		Env:           newEnv(o.Version),
 		Runs:          []report.Run{},
 	}
-	r := &run{sc: sc, opts: o, res: res, total: len(sc.Targets) * len(sc.Steps()) * sc.Load.Repeat}
+	perTarget := len(sc.Steps()) * sc.Load.Repeat
+	if f := sc.Load.FindMaxRate; f != nil {
+		perTarget = len(sc.Producers.Counts) * (1 + f.MaxProbes) // at most
+	}
+	r := &run{sc: sc, opts: o, res: res, total: len(sc.Targets) * perTarget}
 	var errs []error
 	for _, t := range sc.Targets {
 		if ctx.Err() != nil {
@@ -122,6 +126,16 @@ func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
 		}
 	}()
 	var errs []error
+	if r.sc.Load.FindMaxRate != nil {
+		for _, n := range r.sc.Producers.Counts {
+			s, err := r.searchMaxRate(ctx, drv, t, n)
+			r.res.MaxRate = append(r.res.MaxRate, s)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	}
 	for _, st := range r.sc.Steps() {
 		for rep := 1; rep <= r.sc.Load.Repeat; rep++ {
 			if ctx.Err() != nil {

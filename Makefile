@@ -1,0 +1,37 @@
+# stationbench: `make run` runs the quickstart scenario on the embedded
+# server; `make test` runs every test against real nats-servers.
+GO      ?= go
+BIN     := bin/stationbench
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+SCENARIO ?= scenarios/quickstart.yaml
+
+.PHONY: all build run test test-short bench bench-limit vet fmt clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/stationbench
+
+run: build
+	./$(BIN) run $(SCENARIO)
+
+test: vet
+	$(GO) test -race -count=1 -timeout 10m ./...
+
+test-short:
+	$(GO) test -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./workers/
+
+bench-limit: build
+	./$(BIN) bench-limit
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin
