@@ -56,6 +56,7 @@ Usage:
   stationbench plot RESULT.json... [--out DIR]
                                          overlay several results in one set of charts
   stationbench server [--port N]         run the embedded NATS server with JetStream
+  stationbench bench-limit               compare the harness with a bare nats.go loop (is the harness the bottleneck?)
   stationbench version                   print the version
 
 Run 'stationbench COMMAND --help' for a command's flags.
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = reportCmd(args[1:], stdout, stderr)
 	case "plot":
 		err = plotCmd(args[1:], stdout, stderr)
+	case "bench-limit":
+		err = benchLimitCmd(ctx, args[1:], stdout, stderr)
 	case "server":
 		err = serverCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version":

@@ -1,0 +1,248 @@
+// Package benchlimit checks that the harness is not the bottleneck it
+// measures: against one server it runs the harness and a bare nats.go
+// publishing loop with the same settings, and compares their rates and the
+// client CPU each spends per message.
+package benchlimit
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/stationbench/stationbench/internal/runner"
+	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/scenarios"
+)
+
+// Options tune a comparison.
+type Options struct {
+	URL      string        // the server both sides publish to
+	Duration time.Duration // per measurement
+	Size     int           // payload bytes
+	Rounds   int           // alternating measurements per side; the median is kept
+	Window   int           // JetStream async: unacknowledged messages allowed
+}
+
+// Case is one compared setting.
+type Case struct {
+	Name string
+	// Bare and Harness are the median rates (msgs/s) and client CPU per
+	// message (ns) of each side.
+	BareRate, HarnessRate   float64
+	BareCPUNs, HarnessCPUNs float64
+}
+
+// Ratio is the harness's rate over the bare loop's.
+func (c Case) Ratio() float64 {
+	if c.BareRate == 0 {
+		return 0
+	}
+	return c.HarnessRate / c.BareRate
+}
+
+// measure is one side's way to publish for a while; it returns the
+// messages completed (sent, acked or delivered, as the case counts them)
+// and the time spent publishing them (connecting and setting up excluded,
+// waiting for the last acks or deliveries included in neither).
+type measure func(ctx context.Context) (int64, time.Duration, error)
+
+// Run compares every case and writes a line per case to w as it goes.
+func Run(ctx context.Context, o Options, w io.Writer) ([]Case, error) {
+	cases := []struct {
+		name          string
+		bare, harness measure
+	}{
+		{fmt.Sprintf("core-%dB", o.Size), bareCore(o, false), harness(o, scenarios.KindNATS, false)},
+		{fmt.Sprintf("core-%dB-subscribed", o.Size), bareCore(o, true), harness(o, scenarios.KindNATS, true)},
+		{fmt.Sprintf("jetstream-async-%dB", o.Size), bareJetStream(o), harness(o, scenarios.KindJetStream, false)},
+	}
+	var out []Case
+	for _, c := range cases {
+		var bare, harn []sample
+		for range o.Rounds {
+			b, err := timed(ctx, c.bare)
+			if err != nil {
+				return out, fmt.Errorf("%s bare: %w", c.name, err)
+			}
+			h, err := timed(ctx, c.harness)
+			if err != nil {
+				return out, fmt.Errorf("%s harness: %w", c.name, err)
+			}
+			bare, harn = append(bare, b), append(harn, h)
+		}
+		res := Case{Name: c.name}
+		res.BareRate, res.BareCPUNs = median(bare)
+		res.HarnessRate, res.HarnessCPUNs = median(harn)
+		fmt.Fprintf(w, "%s ratio %.2f  (harness %.0f msgs/s, %.0f ns CPU/msg; bare %.0f msgs/s, %.0f ns CPU/msg)\n",
+			res.Name, res.Ratio(), res.HarnessRate, res.HarnessCPUNs, res.BareRate, res.BareCPUNs)
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+type sample struct{ rate, cpuNs float64 }
+
+// timed runs m and measures its rate and the process's CPU per message
+// (setup and drain included, for both sides alike).
+func timed(ctx context.Context, m measure) (sample, error) {
+	cpu0 := cpuTime()
+	n, elapsed, err := m(ctx)
+	cpu := cpuTime() - cpu0
+	if err != nil || n == 0 {
+		return sample{}, fmt.Errorf("%d messages: %w", n, err)
+	}
+	return sample{rate: float64(n) / elapsed.Seconds(), cpuNs: float64(cpu.Nanoseconds()) / float64(n)}, nil
+}
+
+// median returns the median rate and the CPU of that same sample.
+func median(s []sample) (rate, cpuNs float64) {
+	s = slices.Clone(s)
+	slices.SortFunc(s, func(a, b sample) int {
+		switch {
+		case a.rate < b.rate:
+			return -1
+		case a.rate > b.rate:
+			return 1
+		}
+		return 0
+	})
+	m := s[len(s)/2]
+	return m.rate, m.cpuNs
+}
+
+// cpuTime is the user plus system CPU this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// bareCore publishes core NATS messages in a plain loop; with subscribed, a
+// plain subscriber on its own connection counts deliveries.
+func bareCore(o Options, subscribed bool) measure {
+	return func(ctx context.Context) (int64, time.Duration, error) {
+		nc, err := nats.Connect(o.URL)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer nc.Close()
+		var delivered func() int64
+		if subscribed {
+			sc, err := nats.Connect(o.URL)
+			if err != nil {
+				return 0, 0, err
+			}
+			defer sc.Close()
+			var n int64
+			done := make(chan int64, 1)
+			sub, err := sc.Subscribe("bare.>", func(*nats.Msg) { n++ })
+			if err != nil {
+				return 0, 0, err
+			}
+			_ = sub.SetPendingLimits(4<<20, 1<<30)
+			if err := sc.Flush(); err != nil {
+				return 0, 0, err
+			}
+			delivered = func() int64 {
+				_ = sc.Flush()
+				for p, _, _ := sub.Pending(); p > 0; p, _, _ = sub.Pending() {
+					time.Sleep(time.Millisecond)
+				}
+				_ = sub.Unsubscribe() // callbacks have finished once pending is 0 and Unsubscribe returns
+				done <- n
+				return <-done
+			}
+		}
+		payload := make([]byte, o.Size)
+		var sent int64
+		start := time.Now()
+		deadline := start.Add(o.Duration)
+		for time.Now().Before(deadline) && ctx.Err() == nil {
+			if err := nc.Publish("bare.p1", payload); err != nil {
+				return sent, 0, err
+			}
+			sent++
+		}
+		elapsed := time.Since(start)
+		if err := nc.Flush(); err != nil {
+			return sent, 0, err
+		}
+		if delivered != nil {
+			return delivered(), elapsed, nil
+		}
+		return sent, elapsed, nil
+	}
+}
+
+// bareJetStream publishes with nats.go's own asynchronous JetStream
+// publisher, at most o.Window unacknowledged, and counts acks.
+func bareJetStream(o Options) measure {
+	return func(ctx context.Context) (int64, time.Duration, error) {
+		nc, err := nats.Connect(o.URL)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer nc.Close()
+		js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(o.Window))
+		if err != nil {
+			return 0, 0, err
+		}
+		cfg := jetstream.StreamConfig{Name: "bare", Subjects: []string{"bare.>"}, Storage: jetstream.FileStorage}
+		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {
+			return 0, 0, err
+		}
+		defer js.DeleteStream(context.WithoutCancel(ctx), "bare")
+		payload := make([]byte, o.Size)
+		var sent int64
+		start := time.Now()
+		deadline := start.Add(o.Duration)
+		for time.Now().Before(deadline) && ctx.Err() == nil {
+			if _, err := js.PublishAsync("bare.p1", payload); err != nil {
+				return sent, 0, err
+			}
+			sent++
+		}
+		elapsed := time.Since(start)
+		select {
+		case <-js.PublishAsyncComplete():
+		case <-time.After(30 * time.Second):
+			return sent, 0, fmt.Errorf("acks did not all arrive")
+		}
+		return sent, elapsed, nil
+	}
+}
+
+// harness runs stationbench itself: one producer, no warmup, the same
+// size, window and storage.
+func harness(o Options, kind scenarios.Kind, subscribe bool) measure {
+	return func(ctx context.Context) (int64, time.Duration, error) {
+		sc := scenarios.Scenario{
+			Name:    "bench-limit",
+			Targets: []scenarios.Target{{Name: "limit", Kind: kind, URL: o.URL, TimeoutMs: 5000, MaxReconnect: 1}},
+			Station: scenarios.Station{Name: "limit", Storage: "file", Replicas: 1, Cleanup: "delete", Subscribe: &subscribe},
+			Producers: scenarios.Producers{Name: "bench", Counts: []int{1}, Connections: scenarios.ConnPerProducer,
+				Ack: scenarios.AckAsync, MaxPending: o.Window},
+			Message: scenarios.Message{Size: scenarios.ByteSize(o.Size)},
+			Load: scenarios.Load{Duration: scenarios.Duration(o.Duration), Repeat: 1,
+				Drain: scenarios.Duration(30 * time.Second), LateAfter: scenarios.Duration(time.Millisecond)},
+		}
+		res := runner.Run(ctx, sc, runner.Options{})
+		if res.Status != report.StatusComplete || len(res.Runs) != 1 {
+			return 0, 0, fmt.Errorf("harness run %s: %s", res.Status, res.Error)
+		}
+		r := res.Runs[0]
+		elapsed := time.Duration(r.DurationS * float64(time.Second))
+		if kind == scenarios.KindNATS && !subscribe {
+			return r.Sent, elapsed, nil
+		}
+		return r.Acked, elapsed, nil
+	}
+}

@@ -1,0 +1,113 @@
+package runner
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stationbench/stationbench/internal/natstest"
+	"github.com/stationbench/stationbench/internal/netproxy"
+	"github.com/stationbench/stationbench/report"
+)
+
+// startProxy puts a delaying proxy in front of a fresh server.
+func startProxy(t *testing.T, oneWay time.Duration) *netproxy.Proxy {
+	t.Helper()
+	srv := natstest.Start(t)
+	p, err := netproxy.Start(strings.TrimPrefix(srv.URL(), "nats://"), oneWay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// TestLatencyIncludesNetworkRoundTrip: with 5 ms added each way, every
+// publish-to-ack latency includes the 10 ms round trip, and the median is
+// not far above it.
+func TestLatencyIncludesNetworkRoundTrip(t *testing.T) {
+	const oneWay = 5 * time.Millisecond
+	p := startProxy(t, oneWay)
+	sc := scenario(t, `
+name: rtt
+targets: [{name: proxied, kind: jetstream, url: "`+p.URL()+`"}]
+station: {name: rtt, storage: memory}
+producers: {counts: [1], ack: sync}
+load: {duration: 1s, warmup: 200ms}
+`)
+	res := Run(context.Background(), sc, Options{})
+	if res.Status != report.StatusComplete {
+		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	r := res.Runs[0]
+	rtt := float64((2 * oneWay).Microseconds())
+	h, err := report.DecodeHistogram(r.Histogram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The smallest latency recorded already holds the whole round trip
+	// (HDR precision is 0.1%).
+	if min := float64(h.Min()) / 1e3; min < rtt*0.999 {
+		t.Errorf("min latency %.0fµs is below the injected round trip %.0fµs", min, rtt)
+	}
+	if r.LatencyUs.P50 < rtt || r.LatencyUs.P50 > rtt+8000 {
+		t.Errorf("p50 %.0fµs, want at least the round trip %.0fµs and not 8 ms above it", r.LatencyUs.P50, rtt)
+	}
+}
+
+// TestCorrectedLatencyShowsStall: under open-loop load with a synchronous
+// producer, a 500 ms stall holds one message in flight while the schedule
+// keeps running. Measured from the intended send times (corrected), the
+// stall shows in p99.9; measured from the actual sends (uncorrected), it
+// is one slow message among thousands and does not.
+func TestCorrectedLatencyShowsStall(t *testing.T) {
+	p := startProxy(t, 0)
+	sc := scenario(t, `
+name: stall
+targets: [{name: proxied, kind: jetstream, url: "`+p.URL()+`"}]
+station: {name: stall, storage: memory}
+producers: {counts: [1], ack: sync}
+load: {duration: 3s, warmup: 200ms, rate: 1000}
+`)
+	stall := &stallOnce{proxy: p, at: 1200 * time.Millisecond, d: 500 * time.Millisecond}
+	res := Run(context.Background(), sc, Options{Progress: stall, TickEvery: 50 * time.Millisecond})
+	if res.Status != report.StatusComplete {
+		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	if !stall.done {
+		t.Fatal("the stall never happened")
+	}
+	r := res.Runs[0]
+	if r.Acked < 2000 {
+		t.Fatalf("only %d acked; the test needs thousands of samples", r.Acked)
+	}
+	if r.LatencyUs.P999 < 300_000 {
+		t.Errorf("corrected p99.9 %.0fµs does not show the 500 ms stall", r.LatencyUs.P999)
+	}
+	if r.LatencyUncorrectedUs.Max < 300_000 {
+		t.Errorf("uncorrected max %.0fµs: the stalled message itself is missing", r.LatencyUncorrectedUs.Max)
+	}
+	if r.LatencyUncorrectedUs.P999 > 100_000 {
+		t.Errorf("uncorrected p99.9 %.0fµs: one stalled send should not reach it", r.LatencyUncorrectedUs.P999)
+	}
+	if r.Late == 0 {
+		t.Error("no send was counted late, though the producer was held for 500 ms")
+	}
+}
+
+// stallOnce stalls the proxy once, when load has run for at.
+type stallOnce struct {
+	nopProgress
+	proxy *netproxy.Proxy
+	at, d time.Duration
+	once  sync.Once
+	done  bool
+}
+
+func (s *stallOnce) Tick(_ StepInfo, t Tick) {
+	if t.Elapsed >= s.at {
+		s.once.Do(func() { s.proxy.Stall(s.d); s.done = true })
+	}
+}
