@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 SCENARIO ?= scenarios/quickstart.yaml
 
-.PHONY: all build run test test-short bench bench-limit vet fmt clean
+.PHONY: all build run test test-short bench bench-limit fuzz vet fmt clean
 
 all: build
 
@@ -24,6 +24,11 @@ test-short:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./workers/
+
+# fuzz runs the scenario loader's fuzz target for 60 s; commit any crasher
+# it finds (scenarios/testdata/fuzz/) as a regression case.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 60s -fuzzminimizetime 5s ./scenarios
 
 bench-limit: build
 	./$(BIN) bench-limit

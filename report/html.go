@@ -27,6 +27,7 @@ type htmlPage struct {
 	Compare     [][]string
 	Charts      []htmlChart
 	ScenarioYML string
+	Observe     ObserveView // producers.go
 }
 
 type htmlChart struct {
@@ -57,6 +58,7 @@ func HTML(w io.Writer, r *Result) error {
 		pg.Rule = efficiencyRule(pg.Capacity[0].Base)
 	}
 	pg.CompareHead, pg.Compare = comparison(r)
+	pg.Observe = Observe(r)
 	if y, err := yaml.Marshal(r.Scenario); err == nil {
 		pg.ScenarioYML = string(y)
 	} else {
@@ -74,7 +76,7 @@ func HTML(w io.Writer, r *Result) error {
 	tmpl, err := template.New("report").Funcs(template.FuncMap{
 		"pct": func(f float64) float64 { return 100 * f },
 		"inc": func(i int) int { return i + 1 },
-	}).Parse(htmlTemplate)
+	}).Parse(htmlTemplate + htmlObserve)
 	if err != nil {
 		return fmt.Errorf("html: %w", err)
 	}
@@ -192,6 +194,7 @@ pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 <p>Universal Scalability Law: {{.FitText}}.</p>
 {{end}}{{end}}
 
+{{template "observe" .}}
 <h2>Charts</h2>
 {{range .Charts}}<figure>
 <figcaption>{{.Title}}</figcaption>

@@ -39,6 +39,9 @@ func Markdown(w io.Writer, r *Result) error {
 		ew.printf("; started %s", r.StartedAt.UTC().Format(time.RFC3339))
 	}
 	ew.printf(".\n\n")
+	if len(r.Labels) > 0 {
+		ew.printf("Labels: %s.\n\n", mdEscape(labelText(r.Labels)))
+	}
 	if len(r.Runs) == 0 {
 		ew.printf("No runs.\n")
 	} else {
@@ -57,6 +60,7 @@ func Markdown(w io.Writer, r *Result) error {
 			ew.printf("- **%s**: %s. %s.\n", mdEscape(c.Target), mdEscape(c.Verdict()), mdEscape(c.FitText()))
 		}
 	}
+	writeObserveMD(ew, Observe(r)) // producers.go
 	ew.printf("\n<details><summary>Environment</summary>\n\n")
 	e := r.Env
 	ew.printf("- stationbench %s, %s %s/%s, GOMAXPROCS %d, %d CPUs, peak RSS %s\n", orDash(e.StationbenchVersion),

@@ -42,6 +42,9 @@ type Result struct {
 	MaxRate []MaxRateSearch `json:"max_rate,omitempty"`
 	// Thresholds are the verdicts of the scenario's thresholds, if any.
 	Thresholds []ThresholdVerdict `json:"thresholds,omitempty"`
+	// Labels are the scenario's labels; Trace says where trace events went.
+	Labels map[string]string `json:"labels,omitempty"`
+	Trace  *TraceSummary     `json:"trace,omitempty"`
 }
 
 // Env says where and how the result was measured.
@@ -81,6 +84,9 @@ type Run struct {
 	Repeat         int     `json:"repeat"` // 1-based
 	Status         Status  `json:"status"`
 	Error          string  `json:"error,omitempty"`
+	// Notes are things worth knowing about the run that are not errors,
+	// such as a verification that could not be made.
+	Notes []string `json:"notes,omitempty"`
 
 	DurationS float64 `json:"duration_s"` // measured window actually run
 	WarmupS   float64 `json:"warmup_s"`
@@ -95,9 +101,22 @@ type Run struct {
 	// figure includes (a station holds warmup_acked + acked messages).
 	WarmupSent  int64 `json:"warmup_sent"`
 	WarmupAcked int64 `json:"warmup_acked"`
-	// Delivered and Lost are reported for the nats kind with its subscriber on.
-	Delivered *int64 `json:"delivered,omitempty"`
-	Lost      *int64 `json:"lost,omitempty"`
+	// Delivered and Lost are reported for the nats kind with its subscriber
+	// on. For acknowledged kinds with station.verify, Lost is acknowledged
+	// messages (warmup included) the station does not hold, Stored is what
+	// the station gained during the step by its own count, and Duplicates
+	// is what it holds beyond every message sent.
+	Delivered  *int64 `json:"delivered,omitempty"`
+	Lost       *int64 `json:"lost,omitempty"`
+	Stored     *int64 `json:"stored,omitempty"`
+	Duplicates *int64 `json:"duplicates,omitempty"`
+
+	// Disconnects and Reconnects count the target's connection events
+	// during the step; DisconnectedS is the measured time during which at
+	// least one connection was down.
+	Disconnects   int64   `json:"disconnects,omitempty"`
+	Reconnects    int64   `json:"reconnects,omitempty"`
+	DisconnectedS float64 `json:"disconnected_s,omitempty"`
 
 	ThroughputMsgsPerSec  float64 `json:"throughput_msgs_per_sec"`
 	ThroughputBytesPerSec float64 `json:"throughput_bytes_per_sec"`
@@ -114,6 +133,13 @@ type Run struct {
 
 	// Series has one entry per second of the measured window.
 	Series []Second `json:"series"`
+
+	// ProducerStats has one entry per producer worker (producers.go);
+	// Fairness is Jain's index of their throughput; Phases are the pauses
+	// and resumes as they happened.
+	ProducerStats []ProducerStats `json:"producer_stats,omitempty"`
+	Fairness      *float64        `json:"fairness,omitempty"`
+	Phases        []PhaseEvent    `json:"phases,omitempty"`
 }
 
 // Percentiles of a latency distribution, in microseconds.
@@ -134,4 +160,11 @@ type Second struct {
 	Acked   int64   `json:"acked"`
 	Errors  int64   `json:"errors"`
 	P99Us   float64 `json:"p99_us"` // corrected latency of acks received in this second
+	// Paused is how many producers were paused at the end of this second;
+	// Phase names the phase changes that happened in it.
+	Paused int    `json:"paused,omitempty"`
+	Phase  string `json:"phase,omitempty"`
+	// DisconnectedS is the part of this second during which at least one
+	// of the target's connections was down.
+	DisconnectedS float64 `json:"disconnected_s,omitempty"`
 }

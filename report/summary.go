@@ -36,6 +36,7 @@ func Summary(w io.Writer, r *Result) error {
 		return fmt.Errorf("summary: %w", err)
 	}
 	writeCapacity(ew, Capacity(r))
+	writeObserveText(ew, Observe(r)) // producers.go
 	if err := WriteMaxRate(ew, r.MaxRate); err != nil {
 		return fmt.Errorf("summary: %w", err)
 	}
@@ -89,6 +90,9 @@ func writeHeader(w *errWriter, r *Result) {
 	}
 	w.printf("\n")
 	w.printf("gomaxprocs: %d (cpus %d)\n", r.Env.GOMAXPROCS, r.Env.NumCPU)
+	if len(r.Labels) > 0 {
+		w.printf("labels:     %s\n", labelText(r.Labels))
+	}
 	for _, t := range r.Env.Targets {
 		w.printf("target:     %s (%s", t.Name, t.Kind)
 		if t.Embedded {

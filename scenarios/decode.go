@@ -221,6 +221,9 @@ func (d *decoder) scenario(n *yaml.Node, s *Scenario) {
 		"description": d.str(&s.Description),
 		"targets":     d.targets(&s.Targets),
 		"thresholds":  d.thresholds(&s.Thresholds),
+		"labels":      d.labels(&s.Labels),
+		"phases":      d.phases(&s.Phases),
+		"trace":       d.trace(&s.Trace),
 		"station": func(v *yaml.Node, key string) bool {
 			return d.fields(v, key, map[string]fieldFunc{
 				"name":      d.str(&s.Station.Name),
@@ -229,6 +232,7 @@ func (d *decoder) scenario(n *yaml.Node, s *Scenario) {
 				"reset":     d.boolean(&s.Station.Reset),
 				"cleanup":   d.str(&s.Station.Cleanup),
 				"subscribe": d.boolean(&s.Station.Subscribe),
+				"verify":    d.boolean(&s.Station.Verify),
 
 				"partitions":        d.integer(&s.Station.Partitions),
 				"retentionType":     d.str(&s.Station.RetentionType),
@@ -296,6 +300,8 @@ func (d *decoder) targets(dst *[]Target) fieldFunc {
 				"keyFile":             d.str(&t.KeyFile),
 				"certFile":            d.str(&t.CertFile),
 				"caFile":              d.str(&t.CAFile),
+				"credsFile":           d.str(&t.CredsFile),
+				"nkeyFile":            d.str(&t.NKeyFile),
 				"host":                d.str(&t.Host),
 				"port":                d.integer(&t.Port),
 				"accountId":           d.integer(&t.AccountID),

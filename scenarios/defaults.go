@@ -68,6 +68,7 @@ func applyDefaults(s *Scenario, set func(key string) bool) {
 	}
 	st.Reset = boolOr(st.Reset, true)
 	st.Subscribe = boolOr(st.Subscribe, true)
+	st.Verify = boolOr(st.Verify, true)
 
 	p := &s.Producers
 	p.Name = strOr(p.Name, DefaultProducerName)
@@ -87,6 +88,7 @@ func applyDefaults(s *Scenario, set func(key string) bool) {
 		s.Message.Size = DefaultMessageSize
 	}
 	memphisDefaults(s, set)
+	observeDefaults(s, set)
 
 	l := &s.Load
 	defaultDur(&l.Duration, set("load.duration"), DefaultDuration)

@@ -21,7 +21,7 @@ func TestDefaults(t *testing.T) {
 			MaxReconnect: 60, ReconnectIntervalMs: 2000, TimeoutMs: 5000,
 		}},
 		Station: Station{Name: "stationbench", Storage: "file", Replicas: 1, Reset: &yes,
-			Cleanup: "delete", Subscribe: &yes},
+			Cleanup: "delete", Subscribe: &yes, Verify: &yes},
 		Producers: Producers{Name: "bench", Counts: []int{1}, Connections: ConnPerProducer,
 			Ack: AckAsync, MaxPending: 256},
 		Message: Message{Size: 128},

@@ -30,6 +30,11 @@ type wantErr struct {
 // invalidFiles lists, for each file under testdata/invalid, every problem
 // Parse must report, in order.
 var invalidFiles = map[string][]wantErr{
+	"auth-conflicts.yaml": {
+		{5, "targets[0].nkeyFile", "either credsFile or nkeyFile"},
+		{7, "targets[1].username", "one way to authenticate"},
+		{10, "station.verify", `want true or false, got "yes"`},
+	},
 	"bad-station-name.yaml": {
 		{1, "name", "only letters, digits"},
 		{3, "station.name", `"orders.events" may hold only`},
@@ -156,6 +161,26 @@ func TestParseInvalid(t *testing.T) {
 		if !seen[name] {
 			t.Errorf("expectations for missing file testdata/invalid/%s", name)
 		}
+	}
+}
+
+// TestLoadFileUnreadable: a scenario path that cannot be read fails with
+// an error naming it, before anything is parsed.
+func TestLoadFileUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := LoadFile(dir); err == nil || !strings.Contains(err.Error(), dir) {
+		t.Errorf("LoadFile(a folder) = %v, want an error naming it", err)
+	}
+	path := filepath.Join(dir, "locked.yaml")
+	if err := os.WriteFile(path, []byte("name: x\n"), 0o000); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := os.Open(path); err == nil {
+		f.Close()
+		t.Skip("running with privileges that read any file")
+	}
+	if _, err := LoadFile(path); !errors.Is(err, os.ErrPermission) || !strings.Contains(err.Error(), path) {
+		t.Errorf("LoadFile(unreadable) = %v, want a permission error naming the file", err)
 	}
 }
 

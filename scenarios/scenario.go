@@ -36,6 +36,13 @@ type Scenario struct {
 	Load        Load      `yaml:"load" json:"load"`
 	// Thresholds are pass/fail rules checked after the run.
 	Thresholds []Threshold `yaml:"thresholds,omitempty" json:"thresholds,omitempty"`
+	// Labels are free key/value pairs (a git revision, a cluster name)
+	// carried into the result and every report.
+	Labels map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
+	// Phases pause and resume producers during each step (phases.go).
+	Phases []Phase `yaml:"phases,omitempty" json:"phases,omitempty"`
+	// Trace, when set, writes trace events to trace.jsonl.
+	Trace *Trace `yaml:"trace,omitempty" json:"trace,omitempty"`
 
 	// File is the path the scenario was read from; empty for in-memory input.
 	File string `yaml:"-" json:"-"`
@@ -61,6 +68,11 @@ type Target struct {
 	KeyFile   string `yaml:"keyFile,omitempty" json:"keyFile,omitempty"`
 	CertFile  string `yaml:"certFile,omitempty" json:"certFile,omitempty"`
 	CAFile    string `yaml:"caFile,omitempty" json:"caFile,omitempty"`
+	// CredsFile is a NATS credentials file (user JWT and seed); NKeyFile a
+	// file holding an NKey user seed. Paths only: their contents never
+	// appear in a result.
+	CredsFile string `yaml:"credsFile,omitempty" json:"credsFile,omitempty"`
+	NKeyFile  string `yaml:"nkeyFile,omitempty" json:"nkeyFile,omitempty"`
 	// Host and Port (memphis kinds) name the server when URL is left out
 	// (defaults localhost, 6666 for memphis and 4444 for memphis-http).
 	Host string `yaml:"host,omitempty" json:"host,omitempty"`
@@ -98,6 +110,10 @@ type Station struct {
 	// station's subjects and measures publish-to-delivery latency. Off, it
 	// measures the publish side alone.
 	Subscribe *bool `yaml:"subscribe,omitempty" json:"subscribe,omitempty"`
+	// Verify (acknowledged kinds, default true): after each step the
+	// station's own count is compared with the acknowledged messages, and
+	// lost and duplicated messages are reported.
+	Verify *bool `yaml:"verify,omitempty" json:"verify,omitempty"`
 
 	// Memphis station options (memphis kinds; see scenarios/memphis.go).
 	Partitions        int      `yaml:"partitions,omitempty" json:"partitions,omitempty"`
@@ -108,6 +124,10 @@ type Station struct {
 
 // ResetEnabled reports whether each step starts from an empty station.
 func (s Station) ResetEnabled() bool { return s.Reset == nil || *s.Reset }
+
+// VerifyEnabled reports whether steps of acknowledged kinds are checked
+// against what the station holds.
+func (s Station) VerifyEnabled() bool { return s.Verify == nil || *s.Verify }
 
 // SubscribeEnabled reports whether the nats kind measures delivery.
 func (s Station) SubscribeEnabled() bool { return s.Subscribe == nil || *s.Subscribe }

@@ -57,8 +57,10 @@ func (s Scenario) Redacted() Scenario {
 	}
 	out.Station.Reset = cloneBool(s.Station.Reset)
 	out.Station.Subscribe = cloneBool(s.Station.Subscribe)
+	out.Station.Verify = cloneBool(s.Station.Verify)
 	out.Producers.Counts = slices.Clone(s.Producers.Counts)
 	out.Load.Rates = slices.Clone(s.Load.Rates)
+	redactObserve(&out, s)
 	return out
 }
 

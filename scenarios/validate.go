@@ -62,6 +62,7 @@ func check(s Scenario, file string, at func(string) pos) Errors {
 	c.load(s.Load, s.Producers)
 	c.memphis(s)
 	c.thresholds(s)
+	c.observe(s) // labels, phases, trace: observe.go
 	return c.errs
 }
 
@@ -107,6 +108,12 @@ func (c *checker) targets(ts []Target) {
 			c.bad(key+"connectionToken", "set either username/password or connectionToken, not both")
 		case t.Password != "" && t.Username == "":
 			c.bad(key+"password", "a password needs a username")
+		}
+		switch {
+		case t.CredsFile != "" && t.NKeyFile != "":
+			c.bad(key+"nkeyFile", "set either credsFile or nkeyFile, not both")
+		case (t.CredsFile != "" || t.NKeyFile != "") && (t.Username != "" || t.ConnectionToken != ""):
+			c.bad(key+"username", "set one way to authenticate: username/password, connectionToken, credsFile or nkeyFile")
 		}
 		switch {
 		case t.CertFile != "" && t.KeyFile == "":

@@ -25,18 +25,12 @@ func connect(ctx context.Context, c Config, name string) (*nats.Conn, error) {
 	if !t.ReconnectEnabled() {
 		opts = append(opts, nats.NoReconnect())
 	}
-	switch {
-	case t.ConnectionToken != "":
-		opts = append(opts, nats.Token(t.ConnectionToken.Value()))
-	case t.Username != "":
-		opts = append(opts, nats.UserInfo(t.Username, t.Password.Value()))
+	opts = append(opts, c.Faults.options(t.Name)...)
+	auth, err := authOptions(t)
+	if err != nil {
+		return nil, err
 	}
-	if t.CAFile != "" {
-		opts = append(opts, nats.RootCAs(t.CAFile))
-	}
-	if t.CertFile != "" {
-		opts = append(opts, nats.ClientCert(t.CertFile, t.KeyFile))
-	}
+	opts = append(opts, auth...)
 	type result struct {
 		nc  *nats.Conn
 		err error

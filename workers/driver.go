@@ -87,6 +87,9 @@ type Config struct {
 	Target   scenarios.Target
 	URL      string // resolved: never "embedded"
 	Scenario scenarios.Scenario
+	// Faults, when set, records what happens to every NATS connection the
+	// driver opens (see Faults); the runner makes one per target.
+	Faults *Faults
 }
 
 // New makes the driver for a target's kind.

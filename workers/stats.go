@@ -77,6 +77,7 @@ type AckStats struct {
 	Series      []AckSecond
 
 	interval *hdrhistogram.Histogram // acks of the current second
+	live     *LiveLatency            // fed each closed second; nil for none
 	cur      int                     // index of the current second
 	window   Window
 }
@@ -142,6 +143,9 @@ func (a *AckStats) flush() {
 		// Once a second, off the publish path; a failure only loses the
 		// merged p99 of this second.
 		sec.Histogram, _ = report.EncodeHistogram(a.interval)
+		if a.live != nil {
+			a.live.add(a.interval)
+		}
 		a.interval.Reset()
 	}
 }

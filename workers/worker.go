@@ -52,6 +52,15 @@ type Worker struct {
 	// Progress counters for live display, updated every so many messages.
 	sentProgress  atomic.Int64
 	ackedProgress atomic.Int64
+	errProgress   atomic.Int64 // every error, warmup included
+	reconnects    atomic.Int64
+	live          LiveLatency // measured ack latencies, a second at a time
+
+	pause pauseState // see phases.go
+	// trace is nil unless tracing is on; pubEvery and ackEvery sample its
+	// message events by sequence number (0: not traced).
+	trace              *Tracer
+	pubEvery, ackEvery uint64
 }
 
 // NewWorker makes a worker. The caller connects it to a Producer with
@@ -62,6 +71,7 @@ func NewWorker(cfg WorkerConfig, acked bool) *Worker {
 		payload: make([]byte, cfg.PayloadSize),
 		stop:    make(chan struct{}),
 		acked:   acked,
+		pause:   pauseState{resume: make(chan struct{}, 1)},
 	}
 	for i := range w.payload[min(stampSize, len(w.payload)):] {
 		w.payload[stampSize+i] = byte('a' + i%26)
@@ -78,6 +88,14 @@ func (w *Worker) Acks() *AckStats { return w.acks.Load() }
 
 // Attach sets the producer the worker publishes with.
 func (w *Worker) Attach(p Producer) { w.prod = p }
+
+// SetTracer turns tracing on for the worker; call before Run.
+func (w *Worker) SetTracer(t *Tracer) {
+	w.trace = t
+	if t != nil {
+		w.pubEvery, w.ackEvery = t.pubEvery, t.ackEvery
+	}
+}
 
 // Stop asks Run to end early (interrupt); it returns at once.
 func (w *Worker) Stop() {
@@ -108,6 +126,12 @@ func (w *Worker) Ack(seq uint64, ok bool) {
 		return
 	}
 	st.record(intended, sent, now, ok)
+	if !ok {
+		w.errProgress.Add(1)
+		w.trace.lifecycle(EventError, true, seq, "negative acknowledgement")
+	} else if w.ackEvery != 0 && seq%w.ackEvery == 0 {
+		w.trace.emit(Event{AtNs: now, Seq: seq, LatencyNs: now - intended, Type: EventAck, In: true})
+	}
 	if seq&63 == 0 {
 		w.ackedProgress.Store(int64(seq))
 	}
@@ -116,7 +140,9 @@ func (w *Worker) Ack(seq uint64, ok bool) {
 }
 
 // expire counts a message whose ack did not come in time.
-func (w *Worker) expire(_ uint64, intended, _ int64) {
+func (w *Worker) expire(seq uint64, intended, _ int64) {
+	w.errProgress.Add(1)
+	w.trace.lifecycle(EventError, true, seq, "ack timeout")
 	if w.window.contains(intended) {
 		w.Send.Errors++
 		w.Send.Series[w.window.second(intended, len(w.Send.Series))].Errors++
@@ -132,7 +158,9 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 	w.window, w.start = window, int64(loadStart)
 	w.Send = newSendStats(n)
 	if w.acked {
-		w.acks.Store(newAckStats(window, n))
+		st := newAckStats(window, n)
+		st.live = &w.live
+		w.acks.Store(st)
 	}
 	clock, win, sched := w.cfg.Clock, w.win, w.cfg.Schedule
 	end := int64(window.To)
@@ -153,6 +181,25 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 				break
 			}
 			if wait := intended - clock.Now(); wait > 0 && !w.sleep(sleeper, time.Duration(wait)) {
+				break
+			}
+		}
+		if w.pause.paused.Load() {
+			// Paused: send nothing; in open loop the schedule of the
+			// pause is skipped, so it is neither sent nor offered.
+			ok := w.holdPaused(end)
+			if sched != nil {
+				i = max(i, sched.Before(time.Duration(min(clock.Now(), end)-start)))
+			}
+			if !ok {
+				break
+			}
+			continue
+		}
+		if sched == nil && win != nil {
+			// Closed loop: a message is due when the window has room, so
+			// its intended time is taken after that wait, not before.
+			if !win.acquire(seq+1, w.cfg.AckTimeout, clock.Now, w.expire, w.stop) {
 				break
 			}
 		}
@@ -183,6 +230,9 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 			w.publishFailed(seq, intended)
 			continue
 		}
+		if w.pubEvery != 0 && seq%w.pubEvery == 0 {
+			w.trace.emit(Event{AtNs: sent, Seq: seq, Type: EventPublish})
+		}
 		if !measured {
 			w.Send.Warmup++
 			continue
@@ -208,6 +258,8 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 // publishFailed counts a publish the connection refused, takes its slot
 // back, and backs off briefly so a broken connection is not spun on.
 func (w *Worker) publishFailed(seq uint64, intended int64) {
+	w.errProgress.Add(1)
+	w.trace.lifecycle(EventError, false, seq, "publish failed")
 	if w.win != nil {
 		if _, _, ok := w.win.claim(seq); ok {
 			w.win.release()
@@ -271,6 +323,7 @@ func (w *Worker) Close(ctx context.Context) error {
 		err = w.prod.Close(ctx)
 	}
 	w.gate.close()
+	w.trace.Close()
 	if st := w.acks.Load(); st != nil {
 		st.finish()
 	}

@@ -22,6 +22,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	out := fs.String("out", "", "output folder (default results/<scenario>/<UTC time>/)")
 	url := fs.String("url", "", `replace every target's URL (for example nats://127.0.0.1:4222, or "embedded")`)
 	quiet := fs.BoolP("quiet", "q", false, "no progress output")
+	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://ADDR/metrics during the run (for example 127.0.0.1:9464)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -55,7 +56,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stderr, "stationbench %s: %s, %d targets x %d steps x %d repeats, about %s; results in %s\n",
 		buildVersion(), sc.Name, len(sc.Targets), len(sc.Steps()), sc.Load.Repeat, estimate(sc), dir)
 
-	res := runner.Run(ctx, sc, runner.Options{Progress: progress, Version: buildVersion()})
+	live, stopMetrics, err := startMetrics(*metricsAddr, stderr) // metrics.go
+	if err != nil {
+		return err
+	}
+	res := runner.Run(ctx, sc, runner.Options{Progress: progress, Version: buildVersion(), OutDir: dir, Live: live})
+	stopMetrics()
 	res.Thresholds = thresholds.Evaluate(sc, res)
 
 	werr := report.WriteAll(dir, res)
@@ -96,7 +102,11 @@ func checkWritable(dir string) error {
 // estimate is how long a scenario takes to run, roughly.
 func estimate(sc scenarios.Scenario) time.Duration {
 	per := sc.Load.Warmup.D() + sc.Load.Duration.D()
-	return time.Duration(len(sc.Targets)*len(sc.Steps())*sc.Load.Repeat) * per
+	steps := len(sc.Steps()) * sc.Load.Repeat
+	if f := sc.Load.FindMaxRate; f != nil {
+		steps = len(sc.Producers.Counts) * (1 + f.MaxProbes) // at most
+	}
+	return time.Duration(len(sc.Targets)*steps) * per
 }
 
 func isTerminal(w io.Writer) bool {

@@ -27,6 +27,11 @@ type Options struct {
 	Version string
 	// TickEvery is how often Progress.Tick is called (default 500ms).
 	TickEvery time.Duration
+	// OutDir is the output folder; trace.jsonl is written there when the
+	// scenario turns tracing on. Empty: no trace.
+	OutDir string
+	// Live, when set, is shown each step's workers (live metrics).
+	Live Live
 }
 
 // Run runs the scenario and returns what it measured. It always returns a
@@ -53,6 +58,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *report.Result {
 		perTarget = len(sc.Producers.Counts) * (1 + f.MaxProbes) // at most
 	}
 	r := &run{sc: sc, opts: o, res: res, total: len(sc.Targets) * perTarget}
+	r.beginObserve() // labels and trace: producers.go
 	var errs []error
 	for _, t := range sc.Targets {
 		if ctx.Err() != nil {
@@ -72,6 +78,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *report.Result {
 	if err := errors.Join(errs...); err != nil {
 		res.Error = err.Error()
 	}
+	r.endObserve()
 	res.Env.PeakRSSBytes = peakRSS()
 	res.FinishedAt = time.Now().UTC()
 	return res
@@ -84,6 +91,9 @@ type run struct {
 	res   *report.Result
 	index int // steps started so far
 	total int
+	// faults records the current target's connection events.
+	faults *workers.Faults
+	trace  *traceOut // nil unless the scenario traces
 }
 
 // target runs every step of one target. A target that cannot be reached is
@@ -107,7 +117,8 @@ func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
 		url = srv.URL()
 		env.URL = "embedded (" + url + ")"
 	}
-	drv, err := workers.New(workers.Config{Target: t, URL: url, Scenario: r.sc})
+	r.faults = workers.NewFaults()
+	drv, err := workers.New(workers.Config{Target: t, URL: url, Scenario: r.sc, Faults: r.faults})
 	if err != nil {
 		return err
 	}
@@ -138,8 +149,8 @@ func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
 	}
 	for _, st := range r.sc.Steps() {
 		for rep := 1; rep <= r.sc.Load.Repeat; rep++ {
-			if ctx.Err() != nil {
-				return errors.Join(errs...)
+			if ctx.Err() != nil || r.faults.LostErr() != nil {
+				return errors.Join(errs...) // a lost connection fails the rest of the target
 			}
 			r.index++
 			run := r.step(ctx, drv, t, st, rep)

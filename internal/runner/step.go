@@ -40,6 +40,7 @@ func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, 
 	if err != nil {
 		return failed(out, err)
 	}
+	checks := r.beginChecks(ctx, drv, session)
 	ws, err := r.openWorkers(ctx, session, clock, t, st)
 	if err != nil {
 		r.finish(ctx, session, ws)
@@ -48,6 +49,7 @@ func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, 
 	loadStart := time.Duration(clock.Now()) + lead
 	window := workers.Window{From: loadStart + load.Warmup.D(), To: loadStart + load.Warmup.D() + load.Duration.D()}
 	session.Start(window)
+	obs := r.observe(t.Name, ws, clock, window) // tracers, live metrics, phases: producers.go
 
 	ended := make([]int64, len(ws))
 	var wg sync.WaitGroup
@@ -68,6 +70,8 @@ func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, 
 		end = max(end, time.Duration(e))
 	}
 	out = aggregate(out, ws, deliveries, max(0, end-window.From), r.sc.Message.Size.Int())
+	out = obs.finish(out, r.sc.Message.Size.Int())
+	ferr = errors.Join(r.endChecks(ctx, &out, checks, clock.Start().Add(window.From)), ferr)
 	switch {
 	case ctx.Err() != nil:
 		out.Status, out.Error = report.StatusInterrupted, "interrupted"
@@ -120,6 +124,12 @@ func (r *run) watch(ctx context.Context, done <-chan struct{}, ws []*workers.Wor
 		case <-done:
 			return
 		case <-ctx.Done():
+			for _, w := range ws {
+				w.Stop()
+			}
+			<-done
+			return
+		case <-r.faults.Lost(): // a connection is gone for good: end the step now
 			for _, w := range ws {
 				w.Stop()
 			}

@@ -1,0 +1,160 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stationbench/stationbench/internal/embedded"
+	"github.com/stationbench/stationbench/report"
+)
+
+// loadSeen tells a test when a step's measured window has load in it.
+type loadSeen struct {
+	nopProgress
+	after time.Duration // elapsed since load start
+	ch    chan struct{}
+}
+
+func newLoadSeen(after time.Duration) *loadSeen {
+	return &loadSeen{after: after, ch: make(chan struct{}, 1)}
+}
+
+func (l *loadSeen) Tick(_ StepInfo, t Tick) {
+	if t.Elapsed >= l.after && t.Acked > 0 {
+		select {
+		case l.ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// startServer starts an embedded server on port (0: any) with its store in
+// dir; the caller shuts it down.
+func startServer(t *testing.T, port int, dir string) *embedded.Server {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv, err := embedded.Start(ctx, embedded.Options{Port: port, StoreDir: dir})
+	if err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	return srv
+}
+
+// waitFor waits for ch or fails the test after limit.
+func waitFor[T any](t *testing.T, ch <-chan T, limit time.Duration, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(limit):
+		t.Fatalf("timed out after %s waiting for %s", limit, what)
+		var zero T
+		return zero
+	}
+}
+
+func TestRunSurvivesBrokerRestart(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, 0, dir)
+	port := srv.Port()
+	defer func() { srv.Shutdown() }()
+	sc := scenario(t, fmt.Sprintf(`
+name: restart
+targets:
+  - {name: flaky, kind: jetstream, url: %q, maxReconnect: -1, reconnectIntervalMs: 50, timeoutMs: 1000}
+station: {name: restart, storage: file}
+producers: {counts: [2], maxPending: 32}
+message: {size: 64}
+load: {duration: 4s, warmup: 200ms, drain: 3s}
+`, srv.URL()))
+	seen := newLoadSeen(500 * time.Millisecond)
+	done := make(chan *report.Result, 1)
+	go func() {
+		done <- Run(context.Background(), sc, Options{Progress: seen, TickEvery: 50 * time.Millisecond})
+	}()
+
+	waitFor(t, seen.ch, 20*time.Second, "load")
+	srv.Shutdown()
+	time.Sleep(500 * time.Millisecond) // the outage
+	srv = startServer(t, port, dir)
+
+	res := waitFor(t, done, 60*time.Second, "the run")
+	if res.Status != report.StatusComplete {
+		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	r := res.Runs[0]
+	if r.Disconnects < 1 || r.Reconnects < 1 || r.DisconnectedS <= 0 {
+		t.Errorf("disconnects %d, reconnects %d, disconnected %.3fs: want the outage counted", r.Disconnects, r.Reconnects, r.DisconnectedS)
+	}
+	if r.DisconnectedS > r.DurationS {
+		t.Errorf("disconnected %.3fs of a %.3fs window", r.DisconnectedS, r.DurationS)
+	}
+	var perSecond float64
+	for _, s := range r.Series {
+		perSecond += s.DisconnectedS
+	}
+	if d := perSecond - r.DisconnectedS; d > 0.001 || d < -0.001 {
+		t.Errorf("per-second disconnected time sums to %.3fs, run says %.3fs", perSecond, r.DisconnectedS)
+	}
+	if r.Lost == nil || *r.Lost != 0 || r.Stored == nil || *r.Stored < r.Acked+r.WarmupAcked {
+		t.Errorf("verify: lost %v, stored %v, acked %d+%d", deref(r.Lost), deref(r.Stored), r.Acked, r.WarmupAcked)
+	}
+	if r.Acked == 0 {
+		t.Error("nothing acknowledged")
+	}
+	t.Logf("sent %d acked %d errors %d disconnects %d reconnects %d disconnected %.3fs stored %d",
+		r.Sent, r.Acked, r.Errors, r.Disconnects, r.Reconnects, r.DisconnectedS, deref(r.Stored))
+}
+
+func TestRunFailsWhenBrokerDoesNotComeBack(t *testing.T) {
+	srv := startServer(t, 0, t.TempDir())
+	defer srv.Shutdown()
+	sc := scenario(t, fmt.Sprintf(`
+name: gone
+targets:
+  - {name: doomed, kind: jetstream, url: %q, maxReconnect: 2, reconnectIntervalMs: 50, timeoutMs: 1000}
+station: {name: gone, storage: file}
+producers: {counts: [1, 2], maxPending: 32}
+message: {size: 64}
+load: {duration: 60s, warmup: 100ms, drain: 1s}
+`, srv.URL()))
+	seen := newLoadSeen(300 * time.Millisecond)
+	done := make(chan *report.Result, 1)
+	go func() {
+		done <- Run(context.Background(), sc, Options{Progress: seen, TickEvery: 50 * time.Millisecond})
+	}()
+
+	waitFor(t, seen.ch, 20*time.Second, "load")
+	srv.Shutdown()
+	stopped := time.Now()
+	// The step is 60 s long; the run must end once the reconnects are spent.
+	res := waitFor(t, done, 20*time.Second, "the run to fail")
+	t.Logf("ended %s after the broker stopped: %s", time.Since(stopped).Round(time.Millisecond), res.Error)
+	if res.Status != report.StatusFailed {
+		t.Fatalf("status %s, want failed", res.Status)
+	}
+	if len(res.Runs) != 1 {
+		t.Fatalf("got %d runs, want 1: the lost target's later steps are not run", len(res.Runs))
+	}
+	r := res.Runs[0]
+	if r.Status != report.StatusFailed || !strings.Contains(r.Error, "lost") || !strings.Contains(r.Error, `"doomed"`) {
+		t.Errorf("run status %s, error %q: want failed, naming the target and the lost connection", r.Status, r.Error)
+	}
+	if r.Sent == 0 || r.Acked == 0 || r.DurationS <= 0 || r.DurationS > 30 {
+		t.Errorf("sent %d acked %d over %.3fs: want what was measured before the broker went", r.Sent, r.Acked, r.DurationS)
+	}
+	if r.Disconnects < 1 {
+		t.Errorf("disconnects %d", r.Disconnects)
+	}
+}
+
+func deref(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

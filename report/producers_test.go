@@ -1,0 +1,101 @@
+package report
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestJain(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		xs   []float64
+		want float64
+	}{
+		{"equal shares", []float64{5, 5, 5, 5}, 1},
+		{"one has everything of 4", []float64{8, 0, 0, 0}, 0.25},
+		{"one has everything of 10", []float64{0, 0, 3, 0, 0, 0, 0, 0, 0, 0}, 0.1},
+		{"single producer", []float64{7}, 1},
+		{"none", nil, 1},
+		{"all zero", []float64{0, 0}, 1},
+		{"one throttled to half", []float64{10, 10, 10, 5}, 35.0 * 35 / (4 * 325)},
+	} {
+		if got := Jain(tc.xs); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("%s: Jain(%v) = %v, want %v", tc.name, tc.xs, got, tc.want)
+		}
+	}
+	if j := Jain([]float64{10, 10, 10, 5}); j >= 1 || j < FairnessFlag {
+		t.Errorf("one of four at half speed: %v, want just below 1", j)
+	}
+}
+
+func TestScore(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		sent, errors int64
+		p99, refUs   float64
+		want         float64
+	}{
+		{"perfect", 1000, 0, 900, 1000, 10},
+		{"at the reference", 1000, 0, 1000, 1000, 10},
+		{"twice the reference", 1000, 0, 2000, 1000, 5},
+		{"ten times the reference", 1000, 0, 10000, 1000, 1},
+		{"1% errors", 1000, 10, 500, 1000, 9},
+		{"10% errors", 1000, 100, 500, 1000, 0},
+		{"more errors than sent", 10, 50, 500, 1000, 0},
+		{"errors and slow", 1000, 50, 4000, 1000, 1.3},
+		{"no latency measured", 1000, 0, 0, 1000, 10},
+		{"no reference", 1000, 0, 5000, 0, 10},
+		{"nothing sent, errors", 0, 3, 0, 1000, 0},
+		{"nothing at all", 0, 0, 0, 0, 0},
+	} {
+		if got := Score(tc.sent, tc.errors, tc.p99, tc.refUs); got != tc.want {
+			t.Errorf("%s: Score = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestMedian(t *testing.T) {
+	if m := Median([]float64{3, 1, 2}); m != 2 {
+		t.Errorf("odd: %v", m)
+	}
+	if m := Median([]float64{4, 1, 3, 2}); m != 2.5 {
+		t.Errorf("even: %v", m)
+	}
+	if m := Median(nil); m != 0 {
+		t.Errorf("none: %v", m)
+	}
+}
+
+func TestReportsShowLabelsAndFairness(t *testing.T) {
+	low, high := 0.62, 0.99
+	r := &Result{Status: StatusComplete, Labels: map[string]string{"git": "abc123", "cluster": "east"},
+		Trace: &TraceSummary{File: "trace.jsonl", Events: 12, Dropped: 1},
+		Runs: []Run{
+			{Target: "local", Producers: 3, Repeat: 1, Status: StatusComplete, Fairness: &low, ProducerStats: []ProducerStats{
+				{Name: "bench-1", ThroughputMsgsPerSec: 1000}, {Name: "bench-2", ThroughputMsgsPerSec: 100}, {Name: "bench-3", ThroughputMsgsPerSec: 900},
+			}, Phases: []PhaseEvent{{AtS: 1.01, PlannedS: 1, Action: "pause", Producers: []string{"bench-1"}}}},
+			{Target: "local", Producers: 1, Repeat: 1, Status: StatusComplete, Fairness: &high},
+		}}
+	for name, render := range map[string]func(*bytes.Buffer) error{
+		"text":     func(b *bytes.Buffer) error { return Summary(b, r) },
+		"markdown": func(b *bytes.Buffer) error { return Markdown(b, r) },
+		"html":     func(b *bytes.Buffer) error { return HTML(b, r) },
+	} {
+		var b bytes.Buffer
+		if err := render(&b); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out := b.String()
+		for _, want := range []string{"cluster=east, git=abc123", "fairness 0.620", "slowest: bench-2 100 msgs/s, bench-3 900 msgs/s",
+			"fairness 0.990", "pause bench-1 at 1.01s", "trace.jsonl: 12 events, 1 dropped"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: no %q in\n%s", name, want, out)
+			}
+		}
+		if strings.Contains(out, "fairness 0.990 <") {
+			t.Errorf("%s: a fair run is flagged", name)
+		}
+	}
+}

@@ -1,0 +1,116 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/stationbench/stationbench/scenarios"
+)
+
+// Verifier is implemented by drivers of acknowledged kinds that can read
+// what a station holds by its own count, so the runner can check that
+// every acknowledged message is there.
+type Verifier interface {
+	StationState(ctx context.Context) (StationState, error)
+}
+
+// StationState is a station's own count, per stream (one per partition).
+type StationState map[string]StreamState
+
+// StreamState is one stream's count.
+type StreamState struct {
+	Msgs    uint64 // messages held now
+	LastSeq uint64 // sequence of the last message stored
+}
+
+// Gained is how many messages the station stored between before and s:
+// the advance of each stream's last sequence, which limits and purges do
+// not change. A stream whose sequence went back (recreated) counts what it
+// holds.
+func (s StationState) Gained(before StationState) int64 {
+	var n int64
+	for name, after := range s {
+		b := before[name]
+		if after.LastSeq >= b.LastSeq {
+			n += int64(after.LastSeq - b.LastSeq)
+		} else {
+			n += int64(after.Msgs)
+		}
+	}
+	return n
+}
+
+// streamStates reads the state of the named streams.
+func streamStates(ctx context.Context, js jetstream.JetStream, names []string) (StationState, error) {
+	out := make(StationState, len(names))
+	for _, name := range names {
+		s, err := js.Stream(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("stream %q: %w", name, err)
+		}
+		info, err := s.Info(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("stream %q: %w", name, err)
+		}
+		out[name] = StreamState{Msgs: info.State.Msgs, LastSeq: info.State.LastSeq}
+	}
+	return out, nil
+}
+
+// StationState reads the station's stream.
+func (d *jetStreamDriver) StationState(ctx context.Context) (StationState, error) {
+	if d.js == nil {
+		return nil, fmt.Errorf("target %q: not connected", d.cfg.Target.Name)
+	}
+	st, err := streamStates(ctx, d.js, []string{d.cfg.Scenario.Station.Name})
+	if err != nil {
+		return nil, fmt.Errorf("target %q: %w", d.cfg.Target.Name, err)
+	}
+	return st, nil
+}
+
+// StationState reads the stream of every partition of the station (the
+// station's own stream on brokers without partitions).
+func (d *memphisDriver) StationState(ctx context.Context) (StationState, error) {
+	if d.js == nil {
+		return nil, fmt.Errorf("target %q: not connected", d.cfg.Target.Name)
+	}
+	names, err := d.partitionStreams(ctx)
+	if err == nil {
+		var st StationState
+		if st, err = streamStates(ctx, d.js, names); err == nil {
+			return st, nil
+		}
+	}
+	return nil, fmt.Errorf("target %q: station %q: %w", d.cfg.Target.Name, d.cfg.Scenario.Station.Name, err)
+}
+
+// partitionStreams names the station's partition streams, finding them by
+// looking when the number of partitions is not known.
+func (d *memphisDriver) partitionStreams(ctx context.Context) ([]string, error) {
+	var names []string
+	if d.parts > 0 {
+		for n := 1; n <= d.parts; n++ {
+			names = append(names, MemphisStream(d.internal, n))
+		}
+		return names, nil
+	}
+	for n := 1; n <= scenarios.MaxPartitions; n++ {
+		name := MemphisStream(d.internal, n)
+		_, err := d.js.Stream(ctx, name)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("partition stream %q: %w", name, err)
+		}
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		names = []string{d.internal} // a station without partitions
+	}
+	return names, nil
+}
