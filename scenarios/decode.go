@@ -232,6 +232,7 @@ func (d *decoder) scenario(n *yaml.Node, s *Scenario) {
 				"reset":     d.boolean(&s.Station.Reset),
 				"cleanup":   d.str(&s.Station.Cleanup),
 				"subscribe": d.boolean(&s.Station.Subscribe),
+				"subject":   d.str(&s.Station.Subject),
 				"verify":    d.boolean(&s.Station.Verify),
 
 				"partitions":        d.integer(&s.Station.Partitions),

@@ -114,6 +114,12 @@ type Station struct {
 	// station's own count is compared with the acknowledged messages, and
 	// lost and duplicated messages are reported.
 	Verify *bool `yaml:"verify,omitempty" json:"verify,omitempty"`
+	// Subject (nats and jetstream kinds) overrides where producers publish
+	// (default <name>.<producer>). With it, a jetstream target writes into
+	// whatever stream captures that subject, used as it is: never created,
+	// purged or deleted by the run (for example a Memphis station's
+	// "orders$1.final").
+	Subject string `yaml:"subject,omitempty" json:"subject,omitempty"`
 
 	// Memphis station options (memphis kinds; see scenarios/memphis.go).
 	Partitions        int      `yaml:"partitions,omitempty" json:"partitions,omitempty"`

@@ -165,6 +165,19 @@ func (c *checker) station(st Station, ts []Target) {
 	if st.Cleanup != "delete" && st.Cleanup != "keep" {
 		c.bad("station.cleanup", "%q: want delete or keep", st.Cleanup)
 	}
+	if st.Subject != "" && !validSubject(st.Subject) {
+		c.bad("station.subject", "%q is not a NATS subject to publish to: dot-separated tokens, no spaces or wildcards (* >)", st.Subject)
+	}
+}
+
+// validSubject reports whether s is a literal NATS subject.
+func validSubject(s string) bool {
+	for _, tok := range strings.Split(s, ".") {
+		if tok == "" || strings.ContainsAny(tok, " \t\r\n*>") {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *checker) producers(p Producers) {

@@ -66,8 +66,19 @@ func RedactURL(raw string) string {
 	return u.String()
 }
 
-// stationSubjects is the subject space of a station.
-func stationSubjects(st scenarios.Station) string { return st.Name + ".>" }
+// stationSubjects is the subject space of a station: its own subject when
+// the scenario names one.
+func stationSubjects(st scenarios.Station) string {
+	if st.Subject != "" {
+		return st.Subject
+	}
+	return st.Name + ".>"
+}
 
 // producerSubject is where one producer publishes.
-func producerSubject(st scenarios.Station, p ProducerSpec) string { return st.Name + "." + p.Name }
+func producerSubject(st scenarios.Station, p ProducerSpec) string {
+	if st.Subject != "" {
+		return st.Subject
+	}
+	return st.Name + "." + p.Name
+}

@@ -16,7 +16,8 @@ type jetStreamDriver struct {
 	cfg     Config
 	nc      *nats.Conn // control connection: stream management
 	js      jetstream.JetStream
-	created bool // the run created the stream
+	created bool   // the run created the stream
+	stream  string // the stream the station maps to
 }
 
 func newJetStream(c Config) *jetStreamDriver { return &jetStreamDriver{cfg: c} }
@@ -57,6 +58,16 @@ func StreamConfig(st scenarios.Station) jetstream.StreamConfig {
 
 func (d *jetStreamDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, error) {
 	st := d.cfg.Scenario.Station
+	if st.Subject != "" {
+		// An existing stream, found by the subject, used as it is.
+		name, err := d.js.StreamNameBySubject(ctx, st.Subject)
+		if err != nil {
+			return nil, fmt.Errorf("target %q: no stream captures station.subject %q: %w", d.cfg.Target.Name, st.Subject, err)
+		}
+		d.stream = name
+		return newConnSet(ctx, d.cfg, true, nil)
+	}
+	d.stream = st.Name
 	stream, err := d.js.Stream(ctx, st.Name)
 	switch {
 	case errors.Is(err, jetstream.ErrStreamNotFound):

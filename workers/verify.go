@@ -65,7 +65,11 @@ func (d *jetStreamDriver) StationState(ctx context.Context) (StationState, error
 	if d.js == nil {
 		return nil, fmt.Errorf("target %q: not connected", d.cfg.Target.Name)
 	}
-	st, err := streamStates(ctx, d.js, []string{d.cfg.Scenario.Station.Name})
+	name := d.stream
+	if name == "" {
+		name = d.cfg.Scenario.Station.Name
+	}
+	st, err := streamStates(ctx, d.js, []string{name})
 	if err != nil {
 		return nil, fmt.Errorf("target %q: %w", d.cfg.Target.Name, err)
 	}

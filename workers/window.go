@@ -126,9 +126,14 @@ func (w *window) acquire(seq uint64, timeout time.Duration, now func() int64, on
 	}
 }
 
+// stopGrace is how long a drain still waits for acks once the step was
+// stopped (interrupted, or the target lost for good).
+const stopGrace = time.Second
+
 // drain waits until nothing is in flight or the deadline passes, then claims
-// whatever is still outstanding and passes it to onExpired.
-func (w *window) drain(deadline time.Time, onExpired expired) {
+// whatever is still outstanding and passes it to onExpired. Once stop is
+// closed it waits at most stopGrace more.
+func (w *window) drain(deadline time.Time, stop <-chan struct{}, onExpired expired) {
 	for w.inflight.Load() > 0 {
 		wait := time.Until(deadline)
 		if wait <= 0 {
@@ -143,6 +148,11 @@ func (w *window) drain(deadline time.Time, onExpired expired) {
 		select {
 		case <-w.wake:
 		case <-w.timer.C:
+		case <-stop:
+			if grace := time.Now().Add(stopGrace); grace.Before(deadline) {
+				deadline = grace
+			}
+			stop = nil
 		}
 		w.timer.Stop()
 	}

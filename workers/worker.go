@@ -27,6 +27,9 @@ type WorkerConfig struct {
 	LateAfter time.Duration
 	// PayloadSize is the message size in bytes.
 	PayloadSize int
+	// LiveLatency fills the live latency buckets (Live) once a second; off
+	// unless live metrics are served, since filling them allocates.
+	LiveLatency bool
 }
 
 // Worker is one producer: it paces, publishes, keeps its messages in flight
@@ -159,7 +162,9 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 	w.Send = newSendStats(n)
 	if w.acked {
 		st := newAckStats(window, n)
-		st.live = &w.live
+		if w.cfg.LiveLatency {
+			st.live = &w.live
+		}
 		w.acks.Store(st)
 	}
 	clock, win, sched := w.cfg.Clock, w.win, w.cfg.Schedule
@@ -250,7 +255,7 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 	w.countUnsent(i, endedAt)
 	w.sentProgress.Store(int64(seq))
 	if win != nil {
-		win.drain(time.Now().Add(w.cfg.Drain), w.expire)
+		win.drain(time.Now().Add(w.cfg.Drain), w.stop, w.expire)
 	}
 	return endedAt
 }

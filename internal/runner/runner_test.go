@@ -253,3 +253,47 @@ func (c *cancelAfterTicks) Tick(StepInfo, Tick) {
 		c.cancel()
 	}
 }
+
+// TestRunStationSubjectWritesIntoExistingStream: with station.subject, a
+// jetstream target publishes into a stream it did not create (as into a
+// Memphis station's "orders$1.final"), leaves it in place, and verifies
+// against it.
+func TestRunStationSubjectWritesIntoExistingStream(t *testing.T) {
+	srv := natstest.Start(t)
+	nc, err := nats.Connect(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx := context.Background()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "orders$1", Subjects: []string{"orders$1.>"}, Storage: jetstream.MemoryStorage}); err != nil {
+		t.Fatal(err)
+	}
+	sc := scenario(t, `
+name: subject
+targets: [{name: compat, kind: jetstream, url: "`+srv.URL()+`"}]
+station: {name: orders, subject: "orders$1.final", cleanup: delete}
+producers: {counts: [2]}
+load: {duration: 300ms, warmup: 100ms}
+`)
+	res := Run(ctx, sc, Options{})
+	if res.Status != report.StatusComplete {
+		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	r := res.Runs[0]
+	s, err := js.Stream(ctx, "orders$1")
+	if err != nil {
+		t.Fatalf("the existing stream was removed: %v", err)
+	}
+	info, _ := s.Info(ctx)
+	if got := int64(info.State.Msgs); got != r.Acked+r.WarmupAcked || got == 0 {
+		t.Errorf("stream holds %d, run acked %d + %d warmup", got, r.Acked, r.WarmupAcked)
+	}
+	if r.Stored == nil || *r.Stored != int64(info.State.Msgs) {
+		t.Errorf("verify did not read the subject's stream: stored %v", r.Stored)
+	}
+	if _, err := js.Stream(ctx, "orders"); err == nil {
+		t.Error("a stream named after the station was created")
+	}
+}

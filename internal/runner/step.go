@@ -97,6 +97,7 @@ func (r *run) openWorkers(ctx context.Context, s workers.Step, clock *workers.Cl
 			Drain:       load.Drain.D(),
 			LateAfter:   load.LateAfter.D(),
 			PayloadSize: r.sc.Message.Size.Int(),
+			LiveLatency: r.opts.Live != nil,
 		}
 		if st.Rate > 0 {
 			cfg.Schedule = workers.Spread(st.Rate, st.Producers, k)
