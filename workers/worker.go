@@ -218,16 +218,20 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 		i++
 		seq++
 		measured := w.window.contains(intended)
+		var sec *SendSecond
 		if measured {
+			sec = &w.Send.Series[w.window.second(intended, len(w.Send.Series))]
 			w.Send.Offered++
-			w.Send.Series[w.window.second(intended, len(w.Send.Series))].Offered++
+			sec.Offered++
 		}
 		sent := now
 		if win != nil {
-			if !win.acquire(seq, w.cfg.AckTimeout, clock.Now, w.expire, w.stop) {
-				break
-			}
-			sent = clock.Now()
+			if sched != nil { // open loop: the window may hold this send back
+				if !win.acquire(seq, w.cfg.AckTimeout, clock.Now, w.expire, w.stop) {
+					break
+				}
+				sent = clock.Now()
+			} // closed loop: acquired above, before now was read
 			win.put(seq, intended, sent)
 		}
 		stamp(w.payload, intended, sent)
@@ -243,7 +247,7 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 			continue
 		}
 		w.Send.Sent++
-		w.Send.Series[w.window.second(intended, len(w.Send.Series))].Sent++
+		sec.Sent++
 		if sched != nil && sent-intended > lateAfter {
 			w.Send.Late++
 		}
