@@ -113,11 +113,13 @@ const statusWidth = len("INTERRUPTED [99]")
 // error of every run that did not complete (the status cell refers to it
 // as [i]). Text, markdown and HTML render the same table.
 func runTable(runs []Run) (cols []string, rows [][]string, failures []string) {
-	var repeats, open, lost, notes bool
+	var repeats, open, lost, dups, faults, notes bool
 	for _, run := range runs {
 		repeats = repeats || run.Repeat > 1
 		open = open || run.RateMsgsPerSec > 0
 		lost = lost || run.Lost != nil
+		dups = dups || (run.Duplicates != nil && *run.Duplicates > 0)
+		faults = faults || run.Disconnects > 0
 		notes = notes || run.Status != StatusComplete
 	}
 	cols = []string{"target", "producers", "rate"}
@@ -130,6 +132,12 @@ func runTable(runs []Run) (cols []string, rows [][]string, failures []string) {
 	}
 	if lost {
 		cols = append(cols, "lost")
+	}
+	if dups {
+		cols = append(cols, "dups")
+	}
+	if faults {
+		cols = append(cols, "disconnects", "down")
 	}
 	if notes {
 		cols = append(cols, "status")
@@ -156,6 +164,12 @@ func runTable(runs []Run) (cols []string, rows [][]string, failures []string) {
 		}
 		if lost {
 			row = append(row, optInt(run.Lost))
+		}
+		if dups {
+			row = append(row, optInt(run.Duplicates))
+		}
+		if faults {
+			row = append(row, strconv.FormatInt(run.Disconnects, 10), fmt.Sprintf("%.1fs", run.DisconnectedS))
 		}
 		if notes {
 			note := ""

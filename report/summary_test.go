@@ -63,3 +63,23 @@ func TestFormatLatencyUs(t *testing.T) {
 		}
 	}
 }
+
+func TestRunTableShowsFaultColumnsOnlyWhenNeeded(t *testing.T) {
+	dup := int64(3)
+	quiet := []Run{{Target: "a", Producers: 1, Status: StatusComplete}}
+	cols, _, _ := runTable(quiet)
+	for _, c := range cols {
+		if c == "dups" || c == "disconnects" {
+			t.Errorf("column %q shown for a run without faults", c)
+		}
+	}
+	faulty := []Run{{Target: "a", Producers: 1, Status: StatusComplete, Duplicates: &dup, Disconnects: 2, DisconnectedS: 1.5}}
+	cols, rows, _ := runTable(faulty)
+	got := map[string]string{}
+	for i, c := range cols {
+		got[c] = rows[0][i]
+	}
+	if got["dups"] != "3" || got["disconnects"] != "2" || got["down"] != "1.5s" {
+		t.Errorf("fault columns: %v", got)
+	}
+}
