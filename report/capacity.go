@@ -121,9 +121,24 @@ func (s Scaling) Verdict() string {
 	case s.StopAt == 0:
 		return fmt.Sprintf("every step paid, up to %d producers (%s msgs/s)", s.Best, formatCount(s.stepAt(s.Best).ThroughputMsgsPerSec))
 	default:
-		return fmt.Sprintf("adding producers stopped paying at %d: %s; best %d producers, %s msgs/s",
+		v := fmt.Sprintf("adding producers stopped paying at %d: %s; the last step that paid was %d producers, %s msgs/s",
 			s.StopAt, s.Why, s.Best, formatCount(s.stepAt(s.Best).ThroughputMsgsPerSec))
+		if peak := s.peak(); peak.Producers != s.Best {
+			v += fmt.Sprintf(" (the most measured: %s msgs/s at %d)", formatCount(peak.ThroughputMsgsPerSec), peak.Producers)
+		}
+		return v
 	}
+}
+
+// peak is the step with the highest throughput.
+func (s Scaling) peak() ScalingStep {
+	best := s.Steps[0]
+	for _, st := range s.Steps[1:] {
+		if st.ThroughputMsgsPerSec > best.ThroughputMsgsPerSec {
+			best = st
+		}
+	}
+	return best
 }
 
 func (s Scaling) stepAt(n int) ScalingStep {
