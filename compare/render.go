@@ -7,7 +7,8 @@ import (
 	"math"
 	"strings"
 	"text/tabwriter"
-	"time"
+
+	"github.com/stationbench/stationbench/report"
 )
 
 // Format names an output format of the comparison.
@@ -177,14 +178,5 @@ func formatValue(unit string, v float64) string {
 	if unit != "us" {
 		return fmt.Sprintf("%.0f msgs/s", v)
 	}
-	d := time.Duration(v * float64(time.Microsecond))
-	switch {
-	case d >= time.Second:
-		return d.Round(time.Millisecond).String()
-	case d >= time.Millisecond:
-		return d.Round(10 * time.Microsecond).String()
-	case d >= time.Microsecond:
-		return d.Round(10 * time.Nanosecond).String()
-	}
-	return d.String()
+	return report.FormatDurationUs(v)
 }

@@ -291,6 +291,22 @@ func formatBytes(n int64) string {
 	}
 }
 
+// FormatDurationUs writes microseconds as a Go duration rounded to about
+// three significant digits ("4.21ms", "1.234s"), for tables that compare
+// values.
+func FormatDurationUs(us float64) string {
+	d := time.Duration(us * float64(time.Microsecond))
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	case d >= time.Microsecond:
+		return d.Round(10 * time.Nanosecond).String()
+	}
+	return d.String()
+}
+
 // FormatLatencyUs formats a latency given in microseconds with three
 // significant digits and an adaptive unit: "850ns", "312µs", "4.21ms", "1.2s".
 func FormatLatencyUs(us float64) string {

@@ -275,40 +275,26 @@ func (d *decoder) scenario(n *yaml.Node, s *Scenario) {
 }
 
 func (d *decoder) targets(dst *[]Target) fieldFunc {
-	return func(n *yaml.Node, key string) bool {
-		if n.Kind != yaml.SequenceNode {
-			return d.fail(n, key, fmt.Errorf("want a list of targets (- name: ..., kind: ...), got %s", describe(n)))
+	return mappings(d, dst, "a list of targets (- name: ..., kind: ...)", func(t *Target) map[string]fieldFunc {
+		return map[string]fieldFunc{
+			"name":                d.str(&t.Name),
+			"kind":                d.str((*string)(&t.Kind)),
+			"url":                 d.str(&t.URL),
+			"username":            d.str(&t.Username),
+			"password":            d.str((*string)(&t.Password)),
+			"connectionToken":     d.str((*string)(&t.ConnectionToken)),
+			"reconnect":           d.boolean(&t.Reconnect),
+			"maxReconnect":        d.integer(&t.MaxReconnect),
+			"reconnectIntervalMs": d.integer(&t.ReconnectIntervalMs),
+			"timeoutMs":           d.integer(&t.TimeoutMs),
+			"keyFile":             d.str(&t.KeyFile),
+			"certFile":            d.str(&t.CertFile),
+			"caFile":              d.str(&t.CAFile),
+			"credsFile":           d.str(&t.CredsFile),
+			"nkeyFile":            d.str(&t.NKeyFile),
+			"host":                d.str(&t.Host),
+			"port":                d.integer(&t.Port),
+			"accountId":           d.integer(&t.AccountID),
 		}
-		out := make([]Target, len(n.Content))
-		for i, item := range n.Content {
-			path := fmt.Sprintf("%s[%d]", key, i)
-			d.pos[path] = pos{item.Line, item.Column}
-			t := &out[i]
-			if item = d.value(item, path); item == nil {
-				continue
-			}
-			d.fields(item, path, map[string]fieldFunc{
-				"name":                d.str(&t.Name),
-				"kind":                d.str((*string)(&t.Kind)),
-				"url":                 d.str(&t.URL),
-				"username":            d.str(&t.Username),
-				"password":            d.str((*string)(&t.Password)),
-				"connectionToken":     d.str((*string)(&t.ConnectionToken)),
-				"reconnect":           d.boolean(&t.Reconnect),
-				"maxReconnect":        d.integer(&t.MaxReconnect),
-				"reconnectIntervalMs": d.integer(&t.ReconnectIntervalMs),
-				"timeoutMs":           d.integer(&t.TimeoutMs),
-				"keyFile":             d.str(&t.KeyFile),
-				"certFile":            d.str(&t.CertFile),
-				"caFile":              d.str(&t.CAFile),
-				"credsFile":           d.str(&t.CredsFile),
-				"nkeyFile":            d.str(&t.NKeyFile),
-				"host":                d.str(&t.Host),
-				"port":                d.integer(&t.Port),
-				"accountId":           d.integer(&t.AccountID),
-			})
-		}
-		*dst = out
-		return true
-	}
+	})
 }

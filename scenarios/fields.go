@@ -74,6 +74,29 @@ func (d *decoder) size(dst *ByteSize) fieldFunc {
 	}
 }
 
+// mappings decodes a sequence of mappings (targets, thresholds, phases):
+// for each item it records the item's position and decodes its keys with
+// the fields that fieldsOf gives for the item's element. want describes
+// the expected list in the error for a value that is not one.
+func mappings[T any](d *decoder, dst *[]T, want string, fieldsOf func(*T) map[string]fieldFunc) fieldFunc {
+	return func(n *yaml.Node, key string) bool {
+		if n.Kind != yaml.SequenceNode {
+			return d.fail(n, key, fmt.Errorf("want %s, got %s", want, describe(n)))
+		}
+		out := make([]T, len(n.Content))
+		for i, item := range n.Content {
+			path := fmt.Sprintf("%s[%d]", key, i)
+			d.pos[path] = pos{item.Line, item.Column}
+			if item = d.value(item, path); item == nil {
+				continue
+			}
+			d.fields(item, path, fieldsOf(&out[i]))
+		}
+		*dst = out
+		return true
+	}
+}
+
 // list decodes a sequence, item by item, recording each item's position.
 // An explicit empty list gives a non-nil empty slice.
 func list[T any](d *decoder, dst *[]T, what string, parse func(*yaml.Node) (T, error)) fieldFunc {

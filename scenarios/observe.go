@@ -74,27 +74,13 @@ func (d *decoder) producerSet(dst **ProducerSet) fieldFunc {
 
 // phases decodes the phases: list.
 func (d *decoder) phases(dst *[]Phase) fieldFunc {
-	return func(n *yaml.Node, key string) bool {
-		if n.Kind != yaml.SequenceNode {
-			return d.fail(n, key, fmt.Errorf("want a list of phases (- at: 10s, pause: 50%%), got %s", describe(n)))
+	return mappings(d, dst, "a list of phases (- at: 10s, pause: 50%)", func(p *Phase) map[string]fieldFunc {
+		return map[string]fieldFunc{
+			"at":     d.duration(&p.At),
+			"pause":  d.producerSet(&p.Pause),
+			"resume": d.producerSet(&p.Resume),
 		}
-		out := make([]Phase, len(n.Content))
-		for i, item := range n.Content {
-			path := fmt.Sprintf("%s[%d]", key, i)
-			d.pos[path] = pos{item.Line, item.Column}
-			p := &out[i]
-			if item = d.value(item, path); item == nil {
-				continue
-			}
-			d.fields(item, path, map[string]fieldFunc{
-				"at":     d.duration(&p.At),
-				"pause":  d.producerSet(&p.Pause),
-				"resume": d.producerSet(&p.Resume),
-			})
-		}
-		*dst = out
-		return true
-	}
+	})
 }
 
 // trace decodes the trace: section.

@@ -161,29 +161,15 @@ func (d *decoder) limit(dst **Limit) fieldFunc {
 
 // thresholds decodes the thresholds: list.
 func (d *decoder) thresholds(dst *[]Threshold) fieldFunc {
-	return func(n *yaml.Node, key string) bool {
-		if n.Kind != yaml.SequenceNode {
-			return d.fail(n, key, fmt.Errorf("want a list of thresholds (- metric: latency.p99, max: 20ms), got %s", describe(n)))
+	return mappings(d, dst, "a list of thresholds (- metric: latency.p99, max: 20ms)", func(t *Threshold) map[string]fieldFunc {
+		return map[string]fieldFunc{
+			"metric":    d.str(&t.Metric),
+			"max":       d.limit(&t.Max),
+			"min":       d.limit(&t.Min),
+			"target":    d.str(&t.Target),
+			"producers": d.positive(&t.Producers),
 		}
-		out := make([]Threshold, len(n.Content))
-		for i, item := range n.Content {
-			path := fmt.Sprintf("%s[%d]", key, i)
-			d.pos[path] = pos{item.Line, item.Column}
-			t := &out[i]
-			if item = d.value(item, path); item == nil {
-				continue
-			}
-			d.fields(item, path, map[string]fieldFunc{
-				"metric":    d.str(&t.Metric),
-				"max":       d.limit(&t.Max),
-				"min":       d.limit(&t.Min),
-				"target":    d.str(&t.Target),
-				"producers": d.positive(&t.Producers),
-			})
-		}
-		*dst = out
-		return true
-	}
+	})
 }
 
 // positive decodes an integer of at least 1.

@@ -5,7 +5,6 @@ package thresholds
 import (
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/scenarios"
@@ -160,24 +159,9 @@ func Unit(metric string) string {
 func FormatValue(unit string, v float64) string {
 	switch unit {
 	case UnitMicros:
-		return formatMicros(v)
+		return report.FormatDurationUs(v)
 	case UnitMsgsPerSec:
 		return fmt.Sprintf("%.0f msgs/s", v)
 	}
 	return fmt.Sprintf("%.0f", v)
-}
-
-// formatMicros writes microseconds as a duration with three significant
-// digits.
-func formatMicros(us float64) string {
-	d := time.Duration(us * float64(time.Microsecond))
-	switch {
-	case d >= time.Second:
-		return d.Round(time.Millisecond).String()
-	case d >= time.Millisecond:
-		return d.Round(10 * time.Microsecond).String()
-	case d >= time.Microsecond:
-		return d.Round(10 * time.Nanosecond).String()
-	}
-	return d.String()
 }
