@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 SCENARIO ?= scenarios/quickstart.yaml
 
-.PHONY: all build run test test-short bench bench-limit fuzz vet fmt clean
+.PHONY: all build run test test-short test-browser bench bench-limit fuzz vet fmt clean
 
 all: build
 
@@ -18,6 +18,21 @@ run: build
 
 test: vet
 	$(GO) test -race -count=1 -timeout 10m ./...
+
+# test-browser opens report.html in headless Chromium (report/browser_test.go,
+# build tag "browser"). It installs Debian's chromium package when missing:
+# one apt-get update, then the install, tried up to three times.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120
+test-browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "test-browser: installing chromium"; \
+	  $(APT) update -qq || exit 1; \
+	  for try in 1 2 3; do \
+	    $(APT) install -y -qq chromium && exit 0; \
+	    echo "test-browser: install failed (try $$try), retrying"; sleep 5; \
+	  done; exit 1; }
+	STATIONBENCH_BROWSER_REQUIRED=1 $(GO) test -tags browser -count=1 -timeout 2m -run '^TestBrowser' -v ./report/
 
 test-short:
 	$(GO) test -count=1 ./...
