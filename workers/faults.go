@@ -36,14 +36,17 @@ func NewFaults() *Faults {
 // options are the nats.go handlers that feed the record. NoCallbacksAfter
 // ClientClose makes the closed handler fire only for connections the
 // harness did not close itself.
-func (f *Faults) options(target string) []nats.Option {
+func (f *Faults) options(target string, onReconnect func()) []nats.Option {
+	if onReconnect == nil {
+		onReconnect = func() {}
+	}
 	if f == nil {
-		return nil
+		return []nats.Option{nats.ReconnectHandler(func(*nats.Conn) { onReconnect() })}
 	}
 	return []nats.Option{
 		nats.NoCallbacksAfterClientClose(),
 		nats.DisconnectErrHandler(func(nc *nats.Conn, _ error) { f.disconnected(nc, time.Now()) }),
-		nats.ReconnectHandler(func(nc *nats.Conn) { f.reconnected(nc, time.Now()) }),
+		nats.ReconnectHandler(func(nc *nats.Conn) { f.reconnected(nc, time.Now()); onReconnect() }),
 		nats.ClosedHandler(func(nc *nats.Conn) {
 			err := nc.LastError()
 			if err == nil {

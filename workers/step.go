@@ -43,7 +43,11 @@ func (s *connSet) Start(w Window) {
 func (s *connSet) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (Producer, error) {
 	nc, own := s.shared, false
 	if nc == nil {
-		c, err := connect(ctx, s.cfg, p.Name)
+		var onReconnect func()
+		if r, ok := acks.(interface{ Reconnected() }); ok {
+			onReconnect = r.Reconnected // counted per producer on its own connection
+		}
+		c, err := connectProducer(ctx, s.cfg, p.Name, onReconnect)
 		if err != nil {
 			return nil, err
 		}

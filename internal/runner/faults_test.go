@@ -90,6 +90,13 @@ load: {duration: 4s, warmup: 200ms, drain: 3s}
 	if r.Disconnects < 1 || r.Reconnects < 1 || r.DisconnectedS <= 0 {
 		t.Errorf("disconnects %d, reconnects %d, disconnected %.3fs: want the outage counted", r.Disconnects, r.Reconnects, r.DisconnectedS)
 	}
+	var producerReconnects int64
+	for _, p := range r.ProducerStats {
+		producerReconnects += p.Reconnects
+	}
+	if producerReconnects < 1 {
+		t.Errorf("no producer counted its reconnect: %+v", r.ProducerStats)
+	}
 	if r.DisconnectedS > r.DurationS {
 		t.Errorf("disconnected %.3fs of a %.3fs window", r.DisconnectedS, r.DurationS)
 	}
