@@ -65,6 +65,10 @@ type StepResult struct {
 	// Deliveries is the delivery receiver's record (nats kind with its
 	// subscriber on); nil otherwise.
 	Deliveries *AckStats
+	// DeliveriesByProducer splits the deliveries by the producer that sent
+	// them (index N-1); Deliveries then holds only those it could not
+	// attribute.
+	DeliveriesByProducer []*AckStats
 	// Notes are things the driver wants said in the result, such as a
 	// memphis station that existed and was used as it is.
 	Notes []string

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -80,9 +82,27 @@ type deliveryReceiver struct {
 	clock *Clock
 	// stats is published by start, before any message is sent, so the
 	// subscription's goroutine sees it through the atomic.
-	stats atomic.Pointer[AckStats]
-	gate  gate
-	drain time.Duration
+	stats     atomic.Pointer[deliveryStats]
+	gate      gate
+	drain     time.Duration
+	producers int
+}
+
+// deliveryStats is what the receiver records: per producer, known by the
+// "-N" that ends its subject (bench-3 publishes to <station>.bench-3), and
+// the rest (a shared station.subject names no producer).
+type deliveryStats struct {
+	byProducer []*AckStats // index N-1
+	other      *AckStats
+}
+
+// of returns the record of the producer that published on subject.
+func (d *deliveryStats) of(subject string) *AckStats {
+	k, err := strconv.Atoi(subject[strings.LastIndexByte(subject, '-')+1:])
+	if err != nil || k < 1 || k > len(d.byProducer) {
+		return d.other
+	}
+	return d.byProducer[k-1]
 }
 
 func startReceiver(ctx context.Context, c Config, spec StepSpec) (*deliveryReceiver, error) {
@@ -91,9 +111,10 @@ func startReceiver(ctx context.Context, c Config, spec StepSpec) (*deliveryRecei
 		return nil, err
 	}
 	r := &deliveryReceiver{
-		nc:    nc,
-		clock: spec.Clock,
-		drain: spec.Drain,
+		nc:        nc,
+		clock:     spec.Clock,
+		drain:     spec.Drain,
+		producers: spec.Producers,
 	}
 	sub, err := nc.Subscribe(stationSubjects(c.Scenario.Station), r.onMsg)
 	if err == nil {
@@ -114,7 +135,12 @@ func startReceiver(ctx context.Context, c Config, spec StepSpec) (*deliveryRecei
 
 // start begins recording deliveries for the measured window w.
 func (r *deliveryReceiver) start(w Window) {
-	r.stats.Store(newAckStats(w, seriesLen(w, r.drain)))
+	n := seriesLen(w, r.drain)
+	d := &deliveryStats{byProducer: make([]*AckStats, r.producers), other: newAckStats(w, n)}
+	for i := range d.byProducer {
+		d.byProducer[i] = newAckStats(w, n)
+	}
+	r.stats.Store(d)
 }
 
 func (r *deliveryReceiver) onMsg(m *nats.Msg) {
@@ -123,15 +149,16 @@ func (r *deliveryReceiver) onMsg(m *nats.Msg) {
 	if !ok || !r.gate.enter() {
 		return
 	}
-	if st := r.stats.Load(); st != nil {
-		st.record(intended, sent, now, true)
+	if d := r.stats.Load(); d != nil {
+		d.of(m.Subject).record(intended, sent, now, true)
 	}
 	r.gate.exit()
 }
 
 // finish waits (up to the drain time) for deliveries still queued, then
-// stops the receiver and returns what it recorded.
-func (r *deliveryReceiver) finish() *AckStats {
+// stops the receiver and returns what it recorded: per producer (index
+// N-1), and deliveries it could not attribute.
+func (r *deliveryReceiver) finish() (byProducer []*AckStats, other *AckStats) {
 	// After the round trip the server has sent us every message it had for
 	// us; wait until they are all handled.
 	_ = r.nc.FlushTimeout(r.drain)
@@ -145,9 +172,13 @@ func (r *deliveryReceiver) finish() *AckStats {
 	r.gate.close()
 	_ = r.sub.Unsubscribe()
 	r.nc.Close()
-	st := r.stats.Load()
-	if st != nil {
+	d := r.stats.Load()
+	if d == nil {
+		return nil, nil
+	}
+	for _, st := range d.byProducer {
 		st.finish()
 	}
-	return st
+	d.other.finish()
+	return d.byProducer, d.other
 }

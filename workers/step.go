@@ -77,7 +77,7 @@ func (s *connSet) Finish(ctx context.Context) (StepResult, error) {
 	}
 	var res StepResult
 	if s.receiver != nil {
-		res.Deliveries = s.receiver.finish()
+		res.DeliveriesByProducer, res.Deliveries = s.receiver.finish()
 	}
 	return res, errors.Join(errs...)
 }

@@ -89,6 +89,15 @@ func NewWorker(cfg WorkerConfig, acked bool) *Worker {
 // Final after Finish.
 func (w *Worker) Acks() *AckStats { return w.acks.Load() }
 
+// AdoptDeliveries gives a worker of a kind without acks the deliveries of
+// its messages that a step's receiver recorded, so they count as its own.
+// Call after Close.
+func (w *Worker) AdoptDeliveries(st *AckStats) {
+	if !w.acked && st != nil {
+		w.acks.Store(st)
+	}
+}
+
 // Attach sets the producer the worker publishes with.
 func (w *Worker) Attach(p Producer) { w.prod = p }
 

@@ -187,6 +187,17 @@ load: {duration: 500ms, warmup: 100ms, rate: 2000, drain: 2s}
 	if *r.Delivered != r.Sent || *r.Lost != 0 || r.Sent == 0 {
 		t.Errorf("sent %d, delivered %d, lost %d", r.Sent, *r.Delivered, *r.Lost)
 	}
+	// Deliveries are attributed to the producer that sent them.
+	var perProducer int64
+	for _, p := range r.ProducerStats {
+		if p.Acked == 0 || p.Acked != p.Sent {
+			t.Errorf("producer %s: sent %d, delivered %d", p.Name, p.Sent, p.Acked)
+		}
+		perProducer += p.Acked
+	}
+	if perProducer != *r.Delivered || len(r.ProducerStats) != 2 {
+		t.Errorf("producers' deliveries add up to %d, run delivered %d", perProducer, *r.Delivered)
+	}
 	// 2000 msgs/s for 0.5 s is 1000 messages offered.
 	if r.Offered != 1000 {
 		t.Errorf("offered %d, want 1000", r.Offered)

@@ -165,6 +165,11 @@ func (r *run) finish(ctx context.Context, s workers.Step, ws []*workers.Worker) 
 		}
 	}
 	res, err := s.Finish(cctx)
+	for i, st := range res.DeliveriesByProducer {
+		if i < len(ws) {
+			ws[i].AdoptDeliveries(st)
+		}
+	}
 	return res.Deliveries, errors.Join(append(errs, err)...)
 }
 
