@@ -57,7 +57,7 @@ func HTML(w io.Writer, r *Result) error {
 	if len(pg.Capacity) > 0 {
 		pg.Rule = efficiencyRule(pg.Capacity[0].Base)
 	}
-	pg.CompareHead, pg.Compare = comparison(r)
+	pg.CompareHead, pg.Compare = Comparison(r)
 	pg.Observe = Observe(r)
 	if y, err := yaml.Marshal(r.Scenario); err == nil {
 		pg.ScenarioYML = string(y)
@@ -99,45 +99,6 @@ func inlineSVG(b []byte) template.HTML {
 		s = s[i:]
 	}
 	return template.HTML(s) // rendered by gonum/plot from our own data, text escaped by it
-}
-
-// comparison lays out, when r has more than one target, one row per step
-// and for each target its msgs/s and p99.
-func comparison(r *Result) (head []string, rows [][]string) {
-	for _, axis := range []string{AxisProducers, AxisRate} {
-		c := chartDataAxis(r, axis)
-		if len(c.series) < 2 {
-			continue
-		}
-		if head == nil {
-			head = []string{"step"}
-			for _, s := range c.series {
-				head = append(head, s.target+" msgs/s", s.target+" p99")
-			}
-		}
-		if len(head) != 1+2*len(c.series) {
-			continue // the rate steps have other targets; the producer table stands
-		}
-		for _, x := range c.xs {
-			row := []string{stepLabel(axis, x)}
-			for _, s := range c.series {
-				tput, p99 := "-", "-"
-				for _, pt := range s.points {
-					if pt.x == x {
-						if mean, _, _, ok := pt.throughput(); ok {
-							tput = formatCount(mean)
-						}
-						if l := pt.latency(); l.P99 > 0 {
-							p99 = FormatLatencyUs(l.P99)
-						}
-					}
-				}
-				row = append(row, tput, p99)
-			}
-			rows = append(rows, row)
-		}
-	}
-	return head, rows
 }
 
 const htmlTemplate = `<!DOCTYPE html>

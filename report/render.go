@@ -54,6 +54,10 @@ func Markdown(w io.Writer, r *Result) error {
 			ew.printf("- [%d] %s\n", i+1, mdEscape(f))
 		}
 	}
+	if head, rows := Comparison(r); len(rows) > 0 {
+		ew.printf("\n### Targets side by side\n\nRatio: msgs/s against the first target.\n\n")
+		writeMDTable(ew, head, rows)
+	}
 	if caps := multiStep(Capacity(r)); len(caps) > 0 {
 		ew.printf("\n### Capacity\n\n%s.\n\n", efficiencyRule(caps[0].Base))
 		for _, c := range caps {

@@ -35,6 +35,9 @@ func Summary(w io.Writer, r *Result) error {
 	if err := writeRunTable(ew, r.Runs); err != nil {
 		return fmt.Errorf("summary: %w", err)
 	}
+	if err := writeComparison(ew, r); err != nil {
+		return fmt.Errorf("summary: %w", err)
+	}
 	writeCapacity(ew, Capacity(r))
 	writeObserveText(ew, Observe(r)) // producers.go
 	if err := WriteMaxRate(ew, r.MaxRate); err != nil {
