@@ -54,7 +54,9 @@ func Charts(r *Result) []Chart {
 	}
 	if len(chartDataAxis(r, AxisRate).series) > 0 {
 		out = append(out, Chart{Name: "latency-rate", Title: "Latency against offered rate",
-			build: func() figure { return latencyPlot(r, chartDataAxis(r, AxisRate), "latency against offered rate") }})
+			build: func() figure {
+				return latencyPlot(r, chartDataAxis(r, AxisRate), "latency against offered rate", sloBounds(r)...)
+			}})
 	}
 	used := map[string]bool{}
 	for _, t := range seriesTargets(r) {

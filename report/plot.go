@@ -171,14 +171,34 @@ func PlotLatencyRate(r *Result, path string) error {
 	if r == nil {
 		return errors.New("plot latency against rate: nil result")
 	}
-	if err := saveChart(latencyPlot(r, chartDataAxis(r, AxisRate), "latency against offered rate"), path); err != nil {
+	if err := saveChart(latencyPlot(r, chartDataAxis(r, AxisRate), "latency against offered rate", sloBounds(r)...), path); err != nil {
 		return fmt.Errorf("plot latency against rate: %w", err)
 	}
 	return nil
 }
 
-// latencyPlot builds a latency chart of c.
-func latencyPlot(r *Result, c chart, what string) *plot.Plot {
+// sloLine is a latency objective drawn across a latency chart.
+type sloLine struct {
+	name string
+	us   float64
+}
+
+// sloBounds are the scenario's latency objectives (findMaxRate's).
+func sloBounds(r *Result) []sloLine {
+	f := r.Scenario.Load.FindMaxRate
+	if f == nil {
+		return nil
+	}
+	var out []sloLine
+	for _, b := range f.SLO() {
+		out = append(out, sloLine{name: "SLO " + b.Percentile + " " + b.Max.String(), us: float64(b.Max.D().Microseconds())})
+	}
+	return out
+}
+
+// latencyPlot builds a latency chart of c, with the objectives in slo
+// drawn as horizontal lines.
+func latencyPlot(r *Result, c chart, what string, slo ...sloLine) *plot.Plot {
 	pcts := []percentile{
 		{"p50", func(l Percentiles) float64 { return l.P50 }},
 		{"p99", func(l Percentiles) float64 { return l.P99 }},
@@ -201,6 +221,11 @@ func latencyPlot(r *Result, c chart, what string) *plot.Plot {
 					hi = max(hi, v)
 				}
 			}
+		}
+	}
+	if hi > 0 {
+		for _, s := range slo {
+			lo, hi = min(lo, s.us), max(hi, s.us)
 		}
 	}
 	unit, div := "µs", 1.0
@@ -233,6 +258,16 @@ func latencyPlot(r *Result, c chart, what string) *plot.Plot {
 			p.Add(line, points)
 		}
 	}
+	for _, s := range slo {
+		if xmin, xmax, ok := xRange(c); ok {
+			line, err := plotter.NewLine(plotter.XYs{{X: xmin, Y: s.us / div}, {X: xmax, Y: s.us / div}})
+			if err == nil {
+				line.LineStyle = draw.LineStyle{Color: color.RGBA{R: 200, A: 255}, Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(6), vg.Points(3)}}
+				p.Add(line)
+				p.Legend.Add(s.name, line)
+			}
+		}
+	}
 	// Legend: one entry per target (its color), one per percentile (its style).
 	for i, s := range c.series {
 		p.Legend.Add(s.target, &plotter.Line{LineStyle: draw.LineStyle{Color: plotutil.Color(i), Width: vg.Points(2)}})
@@ -244,7 +279,7 @@ func latencyPlot(r *Result, c chart, what string) *plot.Plot {
 	}
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.TickerFunc(logTicks)
-	p.Y.Min, p.Y.Max = logRange(lo/div, hi/div, legendFraction(p.Legend, len(c.series)+len(pcts)))
+	p.Y.Min, p.Y.Max = logRange(lo/div, hi/div, legendFraction(p.Legend, len(c.series)+len(pcts)+len(slo)))
 	return p
 }
 
@@ -325,4 +360,20 @@ func saveChart(f figure, path string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return writeFileAtomic(path, b)
+}
+
+// xRange is the span of the chart's x values.
+func xRange(c chart) (lo, hi float64, ok bool) {
+	for _, s := range c.series {
+		for _, pt := range s.points {
+			if !ok || pt.x < lo {
+				lo = pt.x
+			}
+			if !ok || pt.x > hi {
+				hi = pt.x
+			}
+			ok = true
+		}
+	}
+	return lo, hi, ok
 }

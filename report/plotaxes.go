@@ -7,8 +7,9 @@ import (
 	"gonum.org/v1/plot"
 )
 
-// maxXLabels bounds how many x ticks carry a label, so labels don't overlap.
-const maxXLabels = 12
+// minLabelGap is the least distance, as a share of the x axis, between two
+// labelled ticks, so labels don't overlap (rate probes cluster).
+const minLabelGap = 0.09
 
 // setXAxis puts ticks at the measured x values. When they span 8x or more
 // the axis is logarithmic (producer counts usually double); otherwise it is
@@ -19,16 +20,27 @@ func setXAxis(p *plot.Plot, xs []float64) {
 		return
 	}
 	lo, hi := xs[0], xs[len(xs)-1]
-	step := (len(xs) + maxXLabels - 1) / maxXLabels
+	logScale := lo > 0 && hi/lo >= 8
+	at := func(x float64) float64 { // position on the axis, 0 to 1
+		switch {
+		case hi == lo:
+			return 0
+		case logScale:
+			return math.Log(x/lo) / math.Log(hi/lo)
+		}
+		return (x - lo) / (hi - lo)
+	}
 	ticks := make(plot.ConstantTicks, len(xs))
+	last := math.Inf(-1)
 	for i, x := range xs {
 		ticks[i].Value = x
-		if i%step == 0 || i == len(xs)-1 {
+		if at(x)-last >= minLabelGap {
 			ticks[i].Label = formatTick(x)
+			last = at(x)
 		}
 	}
 	p.X.Tick.Marker = ticks
-	if lo > 0 && hi/lo >= 8 {
+	if logScale {
 		p.X.Scale = plot.LogScale{}
 		// A little room either side in log space, like the linear padding.
 		p.X.Min, p.X.Max = lo/1.15, hi*1.15
@@ -118,6 +130,8 @@ func formatTick(v float64) string {
 		return strconv.FormatFloat(v/1e6, 'f', -1, 64) + "M"
 	case a >= 1e3 && math.Mod(v, 1e2) == 0:
 		return strconv.FormatFloat(v/1e3, 'f', -1, 64) + "k"
+	case a >= 1e4: // a rate the search chose: three significant digits
+		return strconv.FormatFloat(v/1e3, 'g', 3, 64) + "k"
 	default:
 		return strconv.FormatFloat(v, 'g', 6, 64)
 	}
