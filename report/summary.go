@@ -43,6 +43,12 @@ func Summary(w io.Writer, r *Result) error {
 	if err := WriteMaxRate(ew, r.MaxRate); err != nil {
 		return fmt.Errorf("summary: %w", err)
 	}
+	if len(r.Thresholds) > 0 {
+		ew.printf("\n")
+		if err := WriteThresholds(ew, r.Thresholds); err != nil {
+			return fmt.Errorf("summary: %w", err)
+		}
+	}
 	if ew.err != nil {
 		return fmt.Errorf("summary: %w", ew.err)
 	}

@@ -12,9 +12,9 @@ import (
 
 // Units of ThresholdVerdict values.
 const (
-	UnitMicros     = "us"
-	UnitMsgsPerSec = "msgs/s"
-	UnitMsgs       = "msgs"
+	UnitMicros     = report.UnitMicros
+	UnitMsgsPerSec = report.UnitMsgsPerSec
+	UnitMsgs       = report.UnitMsgs
 )
 
 // Evaluate checks every threshold of sc against every completed run of r it
@@ -28,17 +28,6 @@ func Evaluate(sc scenarios.Scenario, r *report.Result) []report.ThresholdVerdict
 		out = append(out, evaluate(th, r)...)
 	}
 	return out
-}
-
-// Failed counts the verdicts that did not pass.
-func Failed(vs []report.ThresholdVerdict) int {
-	n := 0
-	for _, v := range vs {
-		if !v.Pass {
-			n++
-		}
-	}
-	return n
 }
 
 func evaluate(th scenarios.Threshold, r *report.Result) []report.ThresholdVerdict {
@@ -152,16 +141,4 @@ func Unit(metric string) string {
 		return UnitMsgsPerSec
 	}
 	return UnitMsgs
-}
-
-// FormatValue writes a value in a metric's unit for people: latencies as
-// durations (1.87ms), throughput with its unit, counts as integers.
-func FormatValue(unit string, v float64) string {
-	switch unit {
-	case UnitMicros:
-		return report.FormatDurationUs(v)
-	case UnitMsgsPerSec:
-		return fmt.Sprintf("%.0f msgs/s", v)
-	}
-	return fmt.Sprintf("%.0f", v)
 }

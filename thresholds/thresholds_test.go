@@ -112,7 +112,7 @@ func TestEvaluateNone(t *testing.T) {
 	}
 	sc := scenarios.Scenario{Thresholds: []scenarios.Threshold{{Metric: "errors", Max: num(0)}}}
 	got := Evaluate(sc, nil)
-	if len(got) != 1 || got[0].Pass || Failed(got) != 1 {
+	if len(got) != 1 || got[0].Pass || report.FailedThresholds(got) != 1 {
 		t.Errorf("nil result gave %+v", got)
 	}
 }
@@ -130,7 +130,7 @@ func TestFormatValue(t *testing.T) {
 		{UnitMsgs, 3, "3"},
 	}
 	for _, tt := range tests {
-		if got := FormatValue(tt.unit, tt.v); got != tt.want {
+		if got := report.FormatThresholdValue(tt.unit, tt.v); got != tt.want {
 			t.Errorf("FormatValue(%s, %v) = %q, want %q", tt.unit, tt.v, got, tt.want)
 		}
 	}
@@ -144,7 +144,7 @@ func TestWriteTableGolden(t *testing.T) {
 		{Metric: "errors", Max: num(0), Producers: 8},
 	}}
 	var buf bytes.Buffer
-	if err := WriteTable(&buf, Evaluate(sc, fixture())); err != nil {
+	if err := report.WriteThresholds(&buf, Evaluate(sc, fixture())); err != nil {
 		t.Fatal(err)
 	}
 	golden := filepath.Join("testdata", "table.golden")
@@ -161,7 +161,7 @@ func TestWriteTableGolden(t *testing.T) {
 		t.Errorf("table =\n%s\nwant\n%s", buf.String(), want)
 	}
 	buf.Reset()
-	if err := WriteTable(&buf, nil); err != nil || buf.Len() != 0 {
-		t.Errorf("WriteTable(nil) wrote %q, %v", buf.String(), err)
+	if err := report.WriteThresholds(&buf, nil); err != nil || buf.Len() != 0 {
+		t.Errorf("WriteThresholds(nil) wrote %q, %v", buf.String(), err)
 	}
 }

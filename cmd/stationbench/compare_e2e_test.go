@@ -258,6 +258,10 @@ thresholds:
 		!strings.Contains(stderr, "1 of 3 threshold checks failed") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
+	summary, err := os.ReadFile(filepath.Join(out, "summary.txt"))
+	if err != nil || !strings.Contains(string(summary), "thresholds: 2 of 3 passed") {
+		t.Errorf("summary.txt lacks the thresholds table (%v):\n%s", err, summary)
+	}
 	res, err := report.ReadJSON(filepath.Join(out, "result.json"))
 	if err != nil {
 		t.Fatal(err)

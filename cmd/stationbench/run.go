@@ -68,18 +68,14 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := report.Summary(stdout, res); err != nil {
 		werr = errors.Join(werr, err)
 	}
-	if len(res.Thresholds) > 0 {
-		fmt.Fprintln(stdout)
-		werr = errors.Join(werr, thresholds.WriteTable(stdout, res.Thresholds))
-	}
 	fmt.Fprintf(stdout, "\nresults: %s\n", dir)
 	switch {
 	case werr != nil:
 		return fmt.Errorf("writing results: %w", werr)
 	case res.Status != report.StatusComplete:
 		return failedError{fmt.Errorf("run %s: %s", res.Status, res.Error)}
-	case thresholds.Failed(res.Thresholds) > 0:
-		return gateError{fmt.Errorf("%d of %d threshold checks failed", thresholds.Failed(res.Thresholds), len(res.Thresholds))}
+	case report.FailedThresholds(res.Thresholds) > 0:
+		return gateError{fmt.Errorf("%d of %d threshold checks failed", report.FailedThresholds(res.Thresholds), len(res.Thresholds))}
 	}
 	return nil
 }

@@ -159,13 +159,17 @@ func (o *stepObs) finish(out report.Run, size int) report.Run {
 }
 
 // sloP99Us is the p99 bound (µs) of the scenario's latency.p99 threshold
-// that applies to run, or 0 when none does.
+// that applies to run, else findMaxRate's p99 objective, or 0 when there is
+// neither.
 func sloP99Us(sc scenarios.Scenario, run report.Run) float64 {
 	for _, t := range sc.Thresholds {
 		if t.Metric == scenarios.MetricLatencyP99 && t.Max != nil &&
 			(t.Target == "" || t.Target == run.Target) && (t.Producers == 0 || t.Producers == run.Producers) {
 			return t.Max.Value()
 		}
+	}
+	if f := sc.Load.FindMaxRate; f != nil && f.P99 > 0 {
+		return float64(f.P99.D().Microseconds())
 	}
 	return 0
 }

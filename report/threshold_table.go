@@ -1,4 +1,4 @@
-package thresholds
+package report
 
 import (
 	"bytes"
@@ -7,20 +7,47 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/stationbench/stationbench/report"
 )
 
-// WriteTable writes the verdicts as a text table, a heading line saying how
+// Units of a threshold verdict's values.
+const (
+	UnitMicros     = "us"
+	UnitMsgsPerSec = "msgs/s"
+	UnitMsgs       = "msgs"
+)
+
+// FailedThresholds counts the verdicts that did not pass.
+func FailedThresholds(vs []ThresholdVerdict) int {
+	n := 0
+	for _, v := range vs {
+		if !v.Pass {
+			n++
+		}
+	}
+	return n
+}
+
+// FormatThresholdValue writes a verdict's value in its unit.
+func FormatThresholdValue(unit string, v float64) string {
+	switch unit {
+	case UnitMicros:
+		return FormatDurationUs(v)
+	case UnitMsgsPerSec:
+		return fmt.Sprintf("%.0f msgs/s", v)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+// WriteThresholds writes the verdicts as a text table, a heading line saying how
 // many passed, then one row per verdict with the reason for each failure.
 // It writes nothing when there are no verdicts.
-func WriteTable(w io.Writer, vs []report.ThresholdVerdict) error {
+func WriteThresholds(w io.Writer, vs []ThresholdVerdict) error {
 	if len(vs) == 0 {
 		return nil
 	}
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "thresholds: %d of %d passed\n\n", len(vs)-Failed(vs), len(vs))
+	fmt.Fprintf(tw, "thresholds: %d of %d passed\n\n", len(vs)-FailedThresholds(vs), len(vs))
 	fmt.Fprintln(tw, "  verdict\tmetric\tbound\ttarget\tproducers\trate\trepeat\tobserved\twhy")
 	for _, v := range vs {
 		verdict := "PASS"
@@ -29,7 +56,7 @@ func WriteTable(w io.Writer, vs []report.ThresholdVerdict) error {
 		}
 		obs := "-"
 		if v.Observed != nil {
-			obs = FormatValue(v.Unit, *v.Observed)
+			obs = FormatThresholdValue(v.Unit, *v.Observed)
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\t%s\t%s\t%s\t%s\n", verdict, v.Metric, v.Op, v.LimitText,
 			orDash(v.Target), intOrDash(v.Producers), rate(v), intOrDash(v.Repeat), obs, why(v))
@@ -49,7 +76,7 @@ func WriteTable(w io.Writer, vs []report.ThresholdVerdict) error {
 
 // why explains a verdict: the reason it carries, or for a breach, which
 // side of the bound the value fell.
-func why(v report.ThresholdVerdict) string {
+func why(v ThresholdVerdict) string {
 	switch {
 	case v.Reason != "":
 		return v.Reason
@@ -61,13 +88,6 @@ func why(v report.ThresholdVerdict) string {
 	return "below the minimum"
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 func intOrDash(n int) string {
 	if n == 0 {
 		return "-"
@@ -75,7 +95,7 @@ func intOrDash(n int) string {
 	return strconv.Itoa(n)
 }
 
-func rate(v report.ThresholdVerdict) string {
+func rate(v ThresholdVerdict) string {
 	switch {
 	case v.Repeat == 0:
 		return "-"
