@@ -24,8 +24,8 @@ const (
 
 // Step axes: a step varies either the producer count or the offered rate.
 const (
-	AxisProducers = "producers"
-	AxisRate      = "rate"
+	AxisProducers = scenarios.AxisProducers
+	AxisRate      = scenarios.AxisRate
 )
 
 // Result is everything one invocation of `stationbench run` measured.
