@@ -22,15 +22,25 @@ type jetStreamDriver struct {
 
 func newJetStream(c Config) *jetStreamDriver { return &jetStreamDriver{cfg: c} }
 
+// jetStreamOn is the JetStream API on a control connection; it closes nc
+// when that fails.
+func jetStreamOn(nc *nats.Conn, t scenarios.Target) (jetstream.JetStream, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("target %q: %w", t.Name, err)
+	}
+	return js, nil
+}
+
 func (d *jetStreamDriver) Connect(ctx context.Context) (ServerInfo, error) {
 	nc, err := connect(ctx, d.cfg, "stationbench-control")
 	if err != nil {
 		return ServerInfo{}, err
 	}
-	js, err := jetstream.New(nc)
+	js, err := jetStreamOn(nc, d.cfg.Target)
 	if err != nil {
-		nc.Close()
-		return ServerInfo{}, fmt.Errorf("target %q: %w", d.cfg.Target.Name, err)
+		return ServerInfo{}, err
 	}
 	if _, err := js.AccountInfo(ctx); err != nil {
 		nc.Close()

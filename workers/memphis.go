@@ -55,10 +55,9 @@ func (d *memphisDriver) Connect(ctx context.Context) (ServerInfo, error) {
 	if err != nil {
 		return ServerInfo{}, err
 	}
-	js, err := jetstream.New(nc)
+	js, err := jetStreamOn(nc, d.cfg.Target)
 	if err != nil {
-		nc.Close()
-		return ServerInfo{}, fmt.Errorf("target %q: %w", d.cfg.Target.Name, err)
+		return ServerInfo{}, err
 	}
 	d.nc, d.js = nc, js
 	return ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName()}, nil

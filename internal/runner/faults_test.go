@@ -11,26 +11,6 @@ import (
 	"github.com/stationbench/stationbench/report"
 )
 
-// loadSeen tells a test when a step's measured window has load in it.
-type loadSeen struct {
-	nopProgress
-	after time.Duration // elapsed since load start
-	ch    chan struct{}
-}
-
-func newLoadSeen(after time.Duration) *loadSeen {
-	return &loadSeen{after: after, ch: make(chan struct{}, 1)}
-}
-
-func (l *loadSeen) Tick(_ StepInfo, t Tick) {
-	if t.Elapsed >= l.after && t.Acked > 0 {
-		select {
-		case l.ch <- struct{}{}:
-		default:
-		}
-	}
-}
-
 // startServer starts an embedded server on port (0: any) with its store in
 // dir; the caller shuts it down.
 func startServer(t *testing.T, port int, dir string) *embedded.Server {
@@ -45,17 +25,6 @@ func startServer(t *testing.T, port int, dir string) *embedded.Server {
 }
 
 // waitFor waits for ch or fails the test after limit.
-func waitFor[T any](t *testing.T, ch <-chan T, limit time.Duration, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(limit):
-		t.Fatalf("timed out after %s waiting for %s", limit, what)
-		var zero T
-		return zero
-	}
-}
 
 func TestRunSurvivesBrokerRestart(t *testing.T) {
 	dir := t.TempDir()
@@ -71,13 +40,8 @@ producers: {counts: [2], maxPending: 32}
 message: {size: 64}
 load: {duration: 4s, warmup: 200ms, drain: 3s}
 `, srv.URL()))
-	seen := newLoadSeen(500 * time.Millisecond)
-	done := make(chan *report.Result, 1)
-	go func() {
-		done <- Run(context.Background(), sc, Options{Progress: seen, TickEvery: 50 * time.Millisecond})
-	}()
-
-	waitFor(t, seen.ch, 20*time.Second, "load")
+	loaded, done := runInBackground(sc, 500*time.Millisecond)
+	waitFor(t, loaded, 20*time.Second, "load")
 	srv.Shutdown()
 	time.Sleep(500 * time.Millisecond) // the outage
 	srv = startServer(t, port, dir)
@@ -129,13 +93,8 @@ producers: {counts: [1, 2], maxPending: 32}
 message: {size: 64}
 load: {duration: 60s, warmup: 100ms, drain: 1s}
 `, srv.URL()))
-	seen := newLoadSeen(300 * time.Millisecond)
-	done := make(chan *report.Result, 1)
-	go func() {
-		done <- Run(context.Background(), sc, Options{Progress: seen, TickEvery: 50 * time.Millisecond})
-	}()
-
-	waitFor(t, seen.ch, 20*time.Second, "load")
+	loaded, done := runInBackground(sc, 300*time.Millisecond)
+	waitFor(t, loaded, 20*time.Second, "load")
 	srv.Shutdown()
 	stopped := time.Now()
 	// The step is 60 s long; the run must end once the reconnects are spent.

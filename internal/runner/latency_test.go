@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,12 +70,12 @@ station: {name: stall, storage: memory}
 producers: {counts: [1], ack: sync}
 load: {duration: 3s, warmup: 200ms, rate: 1000}
 `)
-	stall := &stallOnce{proxy: p, at: 1200 * time.Millisecond, d: 500 * time.Millisecond}
+	stall := &onLoad{at: 1200 * time.Millisecond, do: func() { p.Stall(500 * time.Millisecond) }}
 	res := Run(context.Background(), sc, Options{Progress: stall, TickEvery: 50 * time.Millisecond})
 	if res.Status != report.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
-	if !stall.done {
+	if !stall.fired.Load() {
 		t.Fatal("the stall never happened")
 	}
 	r := res.Runs[0]
@@ -94,20 +93,5 @@ load: {duration: 3s, warmup: 200ms, rate: 1000}
 	}
 	if r.Late == 0 {
 		t.Error("no send was counted late, though the producer was held for 500 ms")
-	}
-}
-
-// stallOnce stalls the proxy once, when load has run for at.
-type stallOnce struct {
-	nopProgress
-	proxy *netproxy.Proxy
-	at, d time.Duration
-	once  sync.Once
-	done  bool
-}
-
-func (s *stallOnce) Tick(_ StepInfo, t Tick) {
-	if t.Elapsed >= s.at {
-		s.once.Do(func() { s.proxy.Stall(s.d); s.done = true })
 	}
 }

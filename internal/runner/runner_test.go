@@ -16,18 +16,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/report"
-	"github.com/stationbench/stationbench/scenarios"
 )
-
-// scenario parses a scenario from YAML text, failing the test on error.
-func scenario(t *testing.T, text string) scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.Parse("test.yaml", []byte(text), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatalf("scenario: %v", err)
-	}
-	return sc
-}
 
 func TestRunJetStreamEndToEnd(t *testing.T) {
 	srv := natstest.Start(t)
@@ -238,7 +227,7 @@ producers: {counts: [1, 2]}
 load: {duration: 30s, warmup: 100ms}
 `)
 	ctx, cancel := context.WithCancel(context.Background())
-	progress := &cancelAfterTicks{cancel: cancel, ticks: 3}
+	progress := &onLoad{at: 300 * time.Millisecond, do: cancel}
 	res := Run(ctx, sc, Options{Progress: progress, TickEvery: 100 * time.Millisecond})
 	if res.Status != report.StatusInterrupted {
 		t.Fatalf("status %s, want interrupted", res.Status)
@@ -249,19 +238,6 @@ load: {duration: 30s, warmup: 100ms}
 	r := res.Runs[0]
 	if r.Acked == 0 || r.DurationS <= 0 || r.DurationS > 5 {
 		t.Errorf("partial run: acked %d over %.2fs", r.Acked, r.DurationS)
-	}
-}
-
-// cancelAfterTicks cancels the run after a number of progress ticks.
-type cancelAfterTicks struct {
-	nopProgress
-	cancel context.CancelFunc
-	ticks  int
-}
-
-func (c *cancelAfterTicks) Tick(StepInfo, Tick) {
-	if c.ticks--; c.ticks == 0 {
-		c.cancel()
 	}
 }
 

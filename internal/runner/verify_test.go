@@ -66,12 +66,8 @@ producers: {counts: [1], maxPending: 16}
 message: {size: 64}
 load: {duration: 2s, warmup: 0s, drain: 2s}
 `, srv.URL()))
-	seen := newLoadSeen(300 * time.Millisecond)
-	done := make(chan *report.Result, 1)
-	go func() {
-		done <- Run(context.Background(), sc, Options{Progress: seen, TickEvery: 50 * time.Millisecond})
-	}()
-	waitFor(t, seen.ch, 20*time.Second, "load")
+	loaded, done := runInBackground(sc, 300*time.Millisecond)
+	waitFor(t, loaded, 20*time.Second, "load")
 
 	nc, err := nats.Connect(srv.URL())
 	if err != nil {

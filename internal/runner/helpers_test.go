@@ -1,0 +1,61 @@
+package runner
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/scenarios"
+)
+
+// scenario parses a scenario from YAML text, failing the test on error.
+func scenario(t *testing.T, text string) scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Parse("test.yaml", []byte(text), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatalf("scenario: %v", err)
+	}
+	return sc
+}
+
+// onLoad is a Progress that calls do once, on the first tick at least at
+// into a step's load with acknowledgements seen.
+type onLoad struct {
+	nopProgress
+	at    time.Duration
+	do    func()
+	once  sync.Once
+	fired atomic.Bool
+}
+
+func (o *onLoad) Tick(_ StepInfo, t Tick) {
+	if t.Elapsed >= o.at && t.Acked > 0 {
+		o.once.Do(func() { o.do(); o.fired.Store(true) })
+	}
+}
+
+// runInBackground runs sc in its own goroutine: loaded closes once load
+// has run for after (with acks seen), and done delivers the result.
+func runInBackground(sc scenarios.Scenario, after time.Duration) (loaded <-chan struct{}, done <-chan *report.Result) {
+	l := make(chan struct{})
+	d := make(chan *report.Result, 1)
+	p := &onLoad{at: after, do: func() { close(l) }}
+	go func() { d <- Run(context.Background(), sc, Options{Progress: p, TickEvery: 50 * time.Millisecond}) }()
+	return l, d
+}
+
+// waitFor receives from ch, failing the test after limit.
+func waitFor[T any](t *testing.T, ch <-chan T, limit time.Duration, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(limit):
+		t.Fatalf("timed out after %s waiting for %s", limit, what)
+		var zero T
+		return zero
+	}
+}
