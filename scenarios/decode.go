@@ -226,14 +226,15 @@ func (d *decoder) scenario(n *yaml.Node, s *Scenario) {
 		"trace":       d.trace(&s.Trace),
 		"station": func(v *yaml.Node, key string) bool {
 			return d.fields(v, key, map[string]fieldFunc{
-				"name":      d.str(&s.Station.Name),
-				"storage":   d.str(&s.Station.Storage),
-				"replicas":  d.integer(&s.Station.Replicas),
-				"reset":     d.boolean(&s.Station.Reset),
-				"cleanup":   d.str(&s.Station.Cleanup),
-				"subscribe": d.boolean(&s.Station.Subscribe),
-				"subject":   d.str(&s.Station.Subject),
-				"verify":    d.boolean(&s.Station.Verify),
+				"name":          d.str(&s.Station.Name),
+				"storage":       d.str(&s.Station.Storage),
+				"replicas":      d.integer(&s.Station.Replicas),
+				"reset":         d.boolean(&s.Station.Reset),
+				"cleanup":       d.str(&s.Station.Cleanup),
+				"purgeExisting": d.flag(&s.Station.PurgeExisting),
+				"subscribe":     d.boolean(&s.Station.Subscribe),
+				"subject":       d.str(&s.Station.Subject),
+				"verify":        d.boolean(&s.Station.Verify),
 
 				"partitions":        d.integer(&s.Station.Partitions),
 				"retentionType":     d.str(&s.Station.RetentionType),

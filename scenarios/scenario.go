@@ -105,7 +105,13 @@ type Station struct {
 	// Reset purges the station before each step (default true).
 	Reset *bool `yaml:"reset,omitempty" json:"reset,omitempty"`
 	// Cleanup says what happens to a station the run created: delete | keep.
+	// A station the run did not create is never deleted.
 	Cleanup string `yaml:"cleanup" json:"cleanup"`
+	// PurgeExisting (default false) lets Reset purge a station that existed
+	// before the run and that stationbench did not create. Without it such a
+	// station belongs to the user: it is written into as it is, never purged
+	// and never deleted, and the result says it existed.
+	PurgeExisting bool `yaml:"purgeExisting,omitempty" json:"purgeExisting,omitempty"`
 	// Subscribe (nats kind only, default true): the harness subscribes to the
 	// station's subjects and measures publish-to-delivery latency. Off, it
 	// measures the publish side alone.
