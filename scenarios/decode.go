@@ -16,9 +16,16 @@ import (
 // from the process environment. See Parse. (It is not called Load because
 // that names the load: section's type.)
 func LoadFile(path string) (Scenario, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return Scenario{}, fmt.Errorf("read scenario: %w", err)
+	}
+	defer f.Close()
+	// Read one byte past the limit, so that Parse reports a file too large
+	// without reading all of it.
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return Scenario{}, fmt.Errorf("read scenario %s: %w", path, err)
 	}
 	return Parse(path, data, os.LookupEnv)
 }
@@ -32,6 +39,10 @@ func LoadFile(path string) (Scenario, error) {
 // them, sorted by line.
 func Parse(file string, data []byte, env func(string) (string, bool)) (Scenario, error) {
 	d := &decoder{file: file, env: env, pos: map[string]pos{}, set: map[string]bool{}, bad: map[string]bool{}}
+	if len(data) > MaxFileSize {
+		d.add(pos{1, 1}, "", "the file is %d bytes: a scenario file holds at most 1 MiB", len(data))
+		return Scenario{}, d.errs
+	}
 	root := d.root(data)
 	if root == nil {
 		sortErrors(d.errs)
@@ -39,9 +50,10 @@ func Parse(file string, data []byte, env func(string) (string, bool)) (Scenario,
 	}
 	var s Scenario
 	d.pos[""] = pos{root.Line, root.Column}
+	d.secrets = secretsIn(root, env)
 	d.scenario(root, &s)
 	applyDefaults(&s, func(key string) bool { return d.set[key] })
-	for _, e := range check(s, file, d.at) {
+	for _, e := range check(s, file, d.at, d.secrets) {
 		if !d.isBad(e.Key) {
 			d.errs = append(d.errs, e)
 		}
@@ -66,6 +78,8 @@ type decoder struct {
 	pos  map[string]pos  // key path -> where it was written
 	set  map[string]bool // key paths given a usable value
 	bad  map[string]bool // key paths whose value failed to decode
+	// secrets are kept out of every message (secrets.go).
+	secrets []string
 }
 
 // fieldFunc decodes one value into its destination and reports success.
@@ -118,8 +132,11 @@ func (d *decoder) yamlError(err error) {
 	d.add(pos{}, "", "%v", err)
 }
 
+// add records a problem. The message and key are cleaned of secrets and
+// user info, and cut short.
 func (d *decoder) add(at pos, key, format string, args ...any) {
-	d.errs = append(d.errs, &FieldError{File: d.file, Line: at.line, Column: at.col, Key: key, Msg: fmt.Sprintf(format, args...)})
+	d.errs = append(d.errs, &FieldError{File: d.file, Line: at.line, Column: at.col,
+		Key: cleanText(key, d.secrets, maxKeyShown), Msg: cleanText(fmt.Sprintf(format, args...), d.secrets, maxMsgShown)})
 }
 
 // fail records a decoding problem with the value at n.
@@ -168,6 +185,10 @@ func (d *decoder) value(n *yaml.Node, key string) *yaml.Node {
 	}
 	v, changed, err := expand(n.Value, d.env)
 	if err != nil {
+		if sensitiveKey(key) && !errors.As(err, new(unsetError)) {
+			err = errors.New("holds a ${ that is not a variable reference: want ${NAME} or ${NAME:-default}, " +
+				"or $${ for a literal ${ (the value is not shown: it may be a credential)")
+		}
 		d.fail(n, key, err)
 		return nil
 	}
@@ -282,8 +303,8 @@ func (d *decoder) targets(dst *[]Target) fieldFunc {
 			"kind":                d.str((*string)(&t.Kind)),
 			"url":                 d.str(&t.URL),
 			"username":            d.str(&t.Username),
-			"password":            d.str((*string)(&t.Password)),
-			"connectionToken":     d.str((*string)(&t.ConnectionToken)),
+			"password":            d.secret(&t.Password),
+			"connectionToken":     d.secret(&t.ConnectionToken),
 			"reconnect":           d.boolean(&t.Reconnect),
 			"maxReconnect":        d.integer(&t.MaxReconnect),
 			"reconnectIntervalMs": d.integer(&t.ReconnectIntervalMs),

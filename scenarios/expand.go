@@ -27,12 +27,12 @@ func expand(s string, env func(string) (string, bool)) (string, bool, error) {
 		case strings.HasPrefix(s[i:], "${"):
 			end := strings.IndexByte(s[i:], '}')
 			if end < 0 {
-				return "", false, fmt.Errorf("unterminated %q: want ${NAME}", s[i:])
+				return "", false, fmt.Errorf("unterminated %s: want ${NAME}", shown(s[i:], nil))
 			}
 			expr := s[i+2 : i+end]
 			name, def, hasDef := strings.Cut(expr, ":-")
 			if !validVarName(name) {
-				return "", false, fmt.Errorf("bad variable reference ${%s}: want ${NAME} or ${NAME:-default}", expr)
+				return "", false, fmt.Errorf("bad variable reference %s: want ${NAME} or ${NAME:-default}", shown("${"+expr+"}", nil))
 			}
 			v, ok := "", false
 			if env != nil {
@@ -42,7 +42,7 @@ func expand(s string, env func(string) (string, bool)) (string, bool, error) {
 			case hasDef && v == "":
 				v = def
 			case !ok:
-				return "", false, fmt.Errorf("environment variable %s is not set (use ${%s:-default} for a fallback)", name, name)
+				return "", false, unsetError{name}
 			}
 			b.WriteString(v)
 			i += end + 1
@@ -69,4 +69,12 @@ func validVarName(s string) bool {
 		}
 	}
 	return true
+}
+
+// unsetError is a reference to a variable that is not set. Its message
+// shows only the variable's name, so it may be shown for any field.
+type unsetError struct{ name string }
+
+func (e unsetError) Error() string {
+	return fmt.Sprintf("environment variable %s is not set (use ${%s:-default} for a fallback)", e.name, e.name)
 }

@@ -8,13 +8,29 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// str decodes any scalar as text.
+// str decodes any scalar as text. A field that may hold a credential
+// (sensitiveKey) never shows a wrong value.
 func (d *decoder) str(dst *string) fieldFunc {
 	return func(n *yaml.Node, key string) bool {
+		if n.Kind != yaml.ScalarNode && sensitiveKey(key) {
+			return d.fail(n, key, fmt.Errorf("want a string, got %s (the value is not shown: it may hold a credential)", kindOf(n)))
+		}
 		if n.Kind != yaml.ScalarNode {
 			return d.fail(n, key, fmt.Errorf("want a string, got %s", describe(n)))
 		}
 		*dst = n.Value
+		return true
+	}
+}
+
+// secret decodes a credential. Its errors never show the value, nor any
+// part of it.
+func (d *decoder) secret(dst *Secret) fieldFunc {
+	return func(n *yaml.Node, key string) bool {
+		if n.Kind != yaml.ScalarNode {
+			return d.fail(n, key, fmt.Errorf("want a string, got %s (the value is not shown: it is a credential)", kindOf(n)))
+		}
+		*dst = Secret(n.Value)
 		return true
 	}
 }

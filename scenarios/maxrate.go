@@ -75,14 +75,17 @@ func (c *checker) findMaxRate(l Load) {
 		c.bad(key, "name at least one latency objective: p50, p90, p99 or p999 (for example p99: 10ms)")
 	}
 	for _, b := range []PercentileBound{{"p50", f.P50}, {"p90", f.P90}, {"p99", f.P99}, {"p999", f.P999}} {
-		if b.Max < 0 {
+		switch {
+		case b.Max < 0:
 			c.bad(key+"."+b.Percentile, "must be more than 0, got %s", b.Max)
+		case b.Max > MaxDuration:
+			c.bad(key+"."+b.Percentile, "must be at most %s, got %s", MaxDuration, b.Max)
 		}
 	}
 	if f.MaxProbes < 1 || f.MaxProbes > 50 {
 		c.bad(key+".maxProbes", "must be 1 to 50, got %d", f.MaxProbes)
 	}
-	if f.Precision <= 0 || f.Precision >= 1 {
+	if !(f.Precision > 0 && f.Precision < 1) { // NaN too
 		c.bad(key+".precision", "must be a fraction between 0 and 1 (0.05 is 5%%), got %g", f.Precision)
 	}
 	if l.Rate != 0 || l.Rates != nil {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/stationbench/stationbench/internal/redact"
 )
 
 // Memphis defaults and limits (see ../shared/MEMPHIS.md for the protocol).
@@ -53,9 +55,9 @@ func MemphisNameError(name string) error {
 	case len(n) > MaxMemphisNameLen:
 		return fmt.Errorf("%d characters is too long for Memphis (at most %d)", len(n), MaxMemphisNameLen)
 	case !memphisNamePattern.MatchString(n):
-		return fmt.Errorf("%q: a Memphis name may hold only letters, digits, '_', '.' and '-'", name)
+		return fmt.Errorf("%s: a Memphis name may hold only letters, digits, '_', '.' and '-'", shown(name, nil))
 	case !isAlnum(n[0]) || !isAlnum(n[len(n)-1]):
-		return fmt.Errorf("%q: a Memphis name must start and end with a letter or digit", name)
+		return fmt.Errorf("%s: a Memphis name must start and end with a letter or digit", shown(name, nil))
 	}
 	return nil
 }
@@ -159,24 +161,20 @@ func (c *checker) memphisTarget(key string, t Target) {
 		c.bad(key+"host", "set either url or host and port, not both")
 	case t.Host == "" && t.Port != 0:
 		c.bad(key+"port", "set either url or host and port, not both")
+	case t.Host != "" && strings.ContainsAny(t.Host, "@/?# \t"):
+		c.bad(key+"host", "%s: want a host name or address alone (user info goes in username and password)", c.show(t.Host))
 	case t.Kind == KindMemphisHTTP:
 		u, err := url.Parse(t.URL)
 		switch {
 		case err != nil || (u.Scheme != "http" && u.Scheme != "https"):
-			c.bad(key+"url", "%q: a memphis-http target wants an http:// or https:// URL", redactURL(t.URL))
+			c.bad(key+"url", "%s: a memphis-http target wants an http:// or https:// URL", c.show(redact.URL(t.URL)))
 		case u.Hostname() == "":
-			c.bad(key+"url", "%q has no host", redactURL(t.URL))
+			c.bad(key+"url", "%s has no host", c.show(redact.URL(t.URL)))
 		}
 	case t.IsEmbedded():
 		c.bad(key+"url", "a memphis target needs a broker: set host (and port) or a nats:// URL")
 	default:
 		c.serverURLs(key+"url", t.URL)
-	}
-	if t.Port < 0 || t.Port > 65535 {
-		c.bad(key+"port", "must be 1 to 65535, got %d", t.Port)
-	}
-	if t.AccountID < 1 {
-		c.bad(key+"accountId", "must be 1 or more, got %d", t.AccountID)
 	}
 	switch {
 	case t.Password != "" && t.ConnectionToken != "":
@@ -184,8 +182,8 @@ func (c *checker) memphisTarget(key string, t Target) {
 	case t.Password == "" && t.ConnectionToken == "":
 		c.bad(key+"password", "a memphis target needs a password or a connectionToken")
 	}
-	if strings.ContainsAny(t.Username, "$:") {
-		c.bad(key+"username", "%q: give the bare user; the account id goes in accountId", t.Username)
+	if strings.ContainsAny(t.Username, "$:") { // not shown: a password may follow the ':'
+		c.bad(key+"username", "holds '$' or ':': give the bare user; the account id goes in accountId")
 	}
 }
 
@@ -220,17 +218,21 @@ func (c *checker) memphis(s Scenario) {
 	if st.Partitions < 1 || st.Partitions > MaxPartitions {
 		c.bad("station.partitions", "must be 1 to %d, got %d", MaxPartitions, st.Partitions)
 	}
+	limit := map[string]int{RetentionMessageAge: MaxRetentionAgeSec, RetentionMessages: MaxRetentionMessages,
+		RetentionBytes: MaxRetentionBytes}
 	switch st.RetentionType {
 	case RetentionMessageAge, RetentionMessages, RetentionBytes:
-		if st.RetentionValue < 1 {
-			c.bad("station.retentionValue", "must be more than 0 for %s, got %d", st.RetentionType, st.RetentionValue)
+		if st.RetentionValue < 1 || st.RetentionValue > limit[st.RetentionType] {
+			c.bad("station.retentionValue", "must be more than 0 and at most %d for %s, got %d",
+				limit[st.RetentionType], st.RetentionType, st.RetentionValue)
 		}
 	case RetentionAckBased:
+		if st.RetentionValue < 0 || st.RetentionValue > MaxRetentionBytes {
+			c.bad("station.retentionValue", "must be 0 to %d, got %d", MaxRetentionBytes, st.RetentionValue)
+		}
 	default:
-		c.bad("station.retentionType", "%q: want %s, %s, %s or %s", st.RetentionType,
+		c.bad("station.retentionType", "%s: want %s, %s, %s or %s", c.show(st.RetentionType),
 			RetentionMessageAge, RetentionMessages, RetentionBytes, RetentionAckBased)
 	}
-	if st.IdempotencyWindow < 0 {
-		c.bad("station.idempotencyWindow", "must not be negative, got %s", st.IdempotencyWindow)
-	}
+	c.idempotencyWindow(st.IdempotencyWindow)
 }

@@ -104,7 +104,7 @@ var invalidFiles = map[string][]wantErr{
 	},
 	"unset-var.yaml": {
 		{5, "targets[0].password", "STATIONBENCH_TEST_UNSET is not set"},
-		{6, "targets[0].connectionToken", "unterminated"},
+		{6, "targets[0].connectionToken", "not a variable reference"},
 	},
 	"wrong-type.yaml": {
 		{3, "load.duration", "want a duration like 10s, got [1, 2]"},

@@ -101,16 +101,16 @@ func parseProducerSetText(v string) (ProducerSet, error) {
 	if pct, ok := strings.CutSuffix(v, "%"); ok {
 		f, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
 		if err != nil || f <= 0 || f > 100 || math.IsNaN(f) {
-			return ProducerSet{}, fmt.Errorf("%q: want a percentage above 0%% and at most 100%%", v)
+			return ProducerSet{}, fmt.Errorf("%s: want a percentage above 0%% and at most 100%%", shown(v, nil))
 		}
 		return ProducerSet{Percent: f}, nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return ProducerSet{}, fmt.Errorf("%q: want all, a percentage like 50%%, a count or a list of producer names", v)
+		return ProducerSet{}, fmt.Errorf("%s: want all, a percentage like 50%%, a count or a list of producer names", shown(v, nil))
 	}
-	if n < 1 {
-		return ProducerSet{}, fmt.Errorf("want at least 1 producer, got %d", n)
+	if n < 1 || n > MaxProducers {
+		return ProducerSet{}, fmt.Errorf("want at least 1 producer and at most %d, got %d", MaxProducers, n)
 	}
 	return ProducerSet{Count: n}, nil
 }
@@ -141,11 +141,11 @@ func (s ProducerSet) Select(paused []bool, base string, pause bool) ([]int, erro
 			i, ok := producerIndex(name, base, len(paused))
 			switch {
 			case !ok:
-				return nil, fmt.Errorf("%s: no producer %q among %s-1 ... %s-%d", verb, name, base, base, len(paused))
+				return nil, fmt.Errorf("%s: no producer %s among %s-1 ... %s-%d", verb, shown(name, nil), base, base, len(paused))
 			case paused[i] == pause:
-				return nil, fmt.Errorf("%s: producer %q is not %s then", verb, name, state)
+				return nil, fmt.Errorf("%s: producer %s is not %s then", verb, shown(name, nil), state)
 			case slices.Contains(out, i):
-				return nil, fmt.Errorf("%s: producer %q is named twice", verb, name)
+				return nil, fmt.Errorf("%s: producer %s is named twice", verb, shown(name, nil))
 			}
 			out = append(out, i)
 		}
@@ -198,6 +198,9 @@ type Trace struct {
 // each pause or resume applies to producers that exist and are in the
 // right state at that moment.
 func (c *checker) phases(s Scenario) {
+	if !c.count("phases", len(s.Phases), MaxPhases, "phases") {
+		return
+	}
 	var last Duration
 	for i, p := range s.Phases {
 		key := fmt.Sprintf("phases[%d]", i)
@@ -215,10 +218,14 @@ func (c *checker) phases(s Scenario) {
 		}
 		last = max(last, p.At)
 	}
+	steps := s.Steps()
+	if len(s.Phases) == 0 || len(steps) > MaxSteps {
+		return // too many steps: already reported
+	}
 	seen := map[int]bool{}
-	for _, st := range s.Steps() {
-		if seen[st.Producers] {
-			continue
+	for _, st := range steps {
+		if seen[st.Producers] || st.Producers < 1 || st.Producers > MaxProducers {
+			continue // a count out of range is reported by c.producers
 		}
 		seen[st.Producers] = true
 		paused := make([]bool, st.Producers)
@@ -249,9 +256,9 @@ func (c *checker) trace(t *Trace) {
 		key := fmt.Sprintf("trace.types[%d]", i)
 		switch {
 		case !slices.Contains(TraceTypes(), ty):
-			c.bad(key, "%q is not a trace type: want %s", ty, strings.Join(TraceTypes(), ", "))
+			c.bad(key, "%s is not a trace type: want %s", c.show(ty), strings.Join(TraceTypes(), ", "))
 		case seen[ty]:
-			c.bad(key, "%q is listed twice", ty)
+			c.bad(key, "%s is listed twice", c.show(ty))
 		}
 		seen[ty] = true
 	}
@@ -264,9 +271,15 @@ func (c *checker) trace(t *Trace) {
 // labels, so they keep to letters, digits and '_', not starting with a
 // digit.
 func (c *checker) labels(ls map[string]string) {
-	for k := range ls {
-		if k == "" || !labelName(k) {
-			c.bad("labels."+k, "label name %q may hold only letters, digits and '_', and must not start with a digit", k)
+	for k, v := range ls {
+		switch {
+		case len(k) > MaxLabelNameLen:
+			c.bad("labels."+k, "a label name of %d characters is too long: at most %d", len(k), MaxLabelNameLen)
+		case k == "" || !labelName(k):
+			c.bad("labels."+k, "label name %s may hold only letters, digits and '_', and must not start with a digit", c.show(k))
+		}
+		if n := len([]rune(v)); n > MaxLabelValueLen {
+			c.bad("labels."+k, "a label value of %d characters is too long: at most %d", n, MaxLabelValueLen)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/stationbench/stationbench/internal/redact"
 )
 
 // Byte size units.
@@ -37,11 +39,11 @@ func ParseByteSize(s string) (ByteSize, error) {
 	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
 	mult, ok := sizeUnits[unit]
 	if !ok || !isDigits(strings.ReplaceAll(strings.TrimLeft(num, "+-"), "_", "")) {
-		return 0, fmt.Errorf("want a size like 128, 4KB or 1MiB, got %q", s)
+		return 0, fmt.Errorf("want a size like 128, 4KB or 1MiB, got %s", shown(s, nil))
 	}
 	n, err := strconv.ParseInt(strings.ReplaceAll(num, "_", ""), 10, 64)
 	if err != nil || n > math.MaxInt/mult || n < math.MinInt/mult {
-		return 0, fmt.Errorf("size %q is too large", s)
+		return 0, fmt.Errorf("size %s is too large", shown(s, nil))
 	}
 	return ByteSize(n * mult), nil
 }
@@ -110,7 +112,7 @@ func parseDurationNode(n *yaml.Node) (Duration, error) {
 	case "!!str":
 		v, err := time.ParseDuration(strings.TrimSpace(n.Value))
 		if err != nil {
-			return 0, fmt.Errorf("want a duration like 10s or 500ms, got %q", n.Value)
+			return 0, fmt.Errorf("want a duration like 10s or 500ms, got %s", shown(n.Value, nil))
 		}
 		return Duration(v), nil
 	case "!!int", "!!float":
@@ -181,17 +183,16 @@ func describeDepth(n *yaml.Node, depth int) string {
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
+		// User info is hidden before the value is cut, so that no part of
+		// it is left (redact.go).
+		v := cut(redact.Text(n.Value), 40)
 		switch n.ShortTag() {
 		case "!!str":
-			v := n.Value
-			if len(v) > 40 {
-				v = v[:37] + "..."
-			}
 			return strconv.Quote(v)
 		case "!!null":
 			return "nothing"
 		}
-		return n.Value
+		return v
 	case yaml.SequenceNode:
 		parts := make([]string, 0, len(n.Content))
 		for i, c := range n.Content {

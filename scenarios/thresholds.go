@@ -138,7 +138,7 @@ func parseLimitNode(n *yaml.Node) (Limit, error) {
 		case "!!str":
 			d, err := parseDurationNode(n)
 			if err != nil {
-				return Limit{}, fmt.Errorf("want a duration like 20ms (latency) or a number (throughput, errors, lost, late), got %q", n.Value)
+				return Limit{}, fmt.Errorf("want a duration like 20ms (latency) or a number (throughput, errors, lost, late), got %s", describe(n))
 			}
 			return Limit{Duration: d, IsDuration: true}, nil
 		}
@@ -190,6 +190,9 @@ func (d *decoder) positive(dst *int) fieldFunc {
 // thresholds checks each threshold against the metrics, the targets and
 // the producer counts of the scenario.
 func (c *checker) thresholds(s Scenario) {
+	if !c.count("thresholds", len(s.Thresholds), MaxThresholds, "thresholds") {
+		return
+	}
 	targets := make([]string, len(s.Targets))
 	for i, t := range s.Targets {
 		targets[i] = t.Name
@@ -200,7 +203,7 @@ func (c *checker) thresholds(s Scenario) {
 		case t.Metric == "":
 			c.bad(key+".metric", "required: one of %s", strings.Join(Metrics(), ", "))
 		case !slices.Contains(Metrics(), t.Metric):
-			c.bad(key+".metric", "%q is not a metric: want one of %s", t.Metric, strings.Join(Metrics(), ", "))
+			c.bad(key+".metric", "%s is not a metric: want one of %s", c.show(t.Metric), strings.Join(Metrics(), ", "))
 		default:
 			c.limit(key+".max", t.Metric, t.Max)
 			c.limit(key+".min", t.Metric, t.Min)
@@ -212,7 +215,7 @@ func (c *checker) thresholds(s Scenario) {
 			c.bad(key, "needs a bound: max (an upper limit) or min (a lower limit)")
 		}
 		if t.Target != "" && !slices.Contains(targets, t.Target) {
-			c.bad(key+".target", "%q is not a target of this scenario: want one of %s", t.Target, strings.Join(targets, ", "))
+			c.bad(key+".target", "%s is not a target of this scenario: want one of %s", c.show(t.Target), strings.Join(targets, ", "))
 		}
 		if t.Producers != 0 && !slices.Contains(stepProducers(s), t.Producers) {
 			c.bad(key+".producers", "%d is not a producer count of this scenario's steps: want one of %s",

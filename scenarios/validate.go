@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/stationbench/stationbench/internal/redact"
 )
 
 // Limits the checks enforce.
@@ -32,7 +34,7 @@ var urlSchemes = map[string]bool{"nats": true, "tls": true, "ws": true, "wss": t
 // code, and returns Errors (without line numbers) listing every problem, or
 // nil. Parse already runs the same checks.
 func (s Scenario) Validate() error {
-	if es := check(s, s.File, func(string) pos { return pos{} }); len(es) > 0 {
+	if es := check(s, s.File, func(string) pos { return pos{} }, nil); len(es) > 0 {
 		return es
 	}
 	return nil
@@ -43,18 +45,28 @@ type checker struct {
 	file string
 	at   func(key string) pos
 	errs Errors
+	// secrets are kept out of every message (redact.go).
+	secrets []string
 }
 
+// bad records a problem. The message and key are cleaned of secrets and
+// user info, and cut short.
 func (c *checker) bad(key, format string, args ...any) {
 	p := c.at(key)
-	c.errs = append(c.errs, &FieldError{File: c.file, Line: p.line, Column: p.col, Key: key, Msg: fmt.Sprintf(format, args...)})
+	c.errs = append(c.errs, &FieldError{File: c.file, Line: p.line, Column: p.col,
+		Key: cleanText(key, c.secrets, maxKeyShown), Msg: cleanText(fmt.Sprintf(format, args...), c.secrets, maxMsgShown)})
 }
 
+// show quotes a value for a message (redact.go).
+func (c *checker) show(v string) string { return shown(v, c.secrets) }
+
 // check runs every validation on a scenario whose defaults are applied,
-// returning problems in the order of the fields in Scenario.
-func check(s Scenario, file string, at func(string) pos) Errors {
-	c := &checker{file: file, at: at}
+// returning problems in the order of the fields in Scenario. secrets are
+// credentials to keep out of the messages, besides the scenario's own.
+func check(s Scenario, file string, at func(string) pos, secrets []string) Errors {
+	c := &checker{file: file, at: at, secrets: append(secretsOf(s.Targets), secrets...)}
 	c.name("name", s.Name, MaxNameLen)
+	c.freeText(s) // description, labels: limits.go
 	c.targets(s.Targets)
 	c.station(s.Station, s.Targets)
 	c.producers(s.Producers)
@@ -62,7 +74,11 @@ func check(s Scenario, file string, at func(string) pos) Errors {
 	c.load(s.Load, s.Producers)
 	c.memphis(s)
 	c.thresholds(s)
+	inRange := len(c.errs)
 	c.observe(s) // labels, phases, trace: observe.go
+	if inRange == 0 {
+		c.totals(s) // memory and run time: limits.go
+	}
 	return c.errs
 }
 
@@ -71,28 +87,32 @@ func (c *checker) name(key, v string, maxLen int) {
 	switch {
 	case v == "":
 		c.bad(key, "required")
-	case !namePattern.MatchString(v):
-		c.bad(key, "%q may hold only letters, digits, '_' and '-'", v)
 	case len(v) > maxLen:
 		c.bad(key, "%d characters is too long (at most %d)", len(v), maxLen)
+	case !namePattern.MatchString(v):
+		c.bad(key, "%s may hold only letters, digits, '_' and '-'", c.show(v))
 	}
 }
 
 func (c *checker) targets(ts []Target) {
+	c.count("targets", len(ts), MaxTargets, "targets")
 	seen := map[string]bool{}
 	for i, t := range ts {
 		key := fmt.Sprintf("targets[%d].", i)
+		if !c.targetText(key, t) {
+			continue
+		}
 		if t.Name == "" && len(ts) > 1 {
 			c.bad(key+"name", "required when there is more than one target")
 		} else if t.Name != "" {
 			c.name(key+"name", t.Name, MaxNameLen)
 			if seen[t.Name] {
-				c.bad(key+"name", "%q is already the name of another target", t.Name)
+				c.bad(key+"name", "%s is already the name of another target", c.show(t.Name))
 			}
 			seen[t.Name] = true
 		}
 		if t.Kind != KindNATS && t.Kind != KindJetStream && !t.Kind.IsMemphis() {
-			c.bad(key+"kind", "%q is not a kind: want %s, %s, %s or %s", t.Kind, KindNATS, KindJetStream, KindMemphis, KindMemphisHTTP)
+			c.bad(key+"kind", "%s is not a kind: want %s, %s, %s or %s", c.show(string(t.Kind)), KindNATS, KindJetStream, KindMemphis, KindMemphisHTTP)
 		}
 		switch {
 		case t.Kind.IsMemphis():
@@ -121,30 +141,77 @@ func (c *checker) targets(ts []Target) {
 		case t.KeyFile != "" && t.CertFile == "":
 			c.bad(key+"keyFile", "keyFile needs certFile")
 		}
-		if t.TimeoutMs <= 0 {
-			c.bad(key+"timeoutMs", "must be more than 0, got %d", t.TimeoutMs)
-		}
-		if t.MaxReconnect < -1 {
-			c.bad(key+"maxReconnect", "must be -1 (forever) or more, got %d", t.MaxReconnect)
-		}
-		if t.ReconnectIntervalMs < 0 {
-			c.bad(key+"reconnectIntervalMs", "must not be negative, got %d", t.ReconnectIntervalMs)
-		}
+		c.targetNumbers(key, t)
 	}
 }
 
-// serverURLs checks one URL or a comma-separated list of them.
+// targetText bounds a target's text fields, reporting whether all are in
+// bounds (the other checks would only repeat a value too long).
+func (c *checker) targetText(key string, t Target) bool {
+	ok := c.textLen(key+"username", t.Username, MaxUsernameLen)
+	ok = c.textLen(key+"password", t.Password.Value(), MaxSecretLen) && ok
+	ok = c.textLen(key+"connectionToken", t.ConnectionToken.Value(), MaxSecretLen) && ok
+	ok = c.textLen(key+"host", t.Host, MaxHostLen) && ok
+	if t.Host == "" { // else the URL is made of host and port
+		ok = c.textLen(key+"url", t.URL, MaxURLLen) && ok
+	}
+	for _, f := range []struct{ name, v string }{{"keyFile", t.KeyFile}, {"certFile", t.CertFile},
+		{"caFile", t.CAFile}, {"credsFile", t.CredsFile}, {"nkeyFile", t.NKeyFile}} {
+		ok = c.textLen(key+f.name, f.v, MaxPathLen) && ok
+	}
+	return ok
+}
+
+// targetNumbers range-checks a target's numbers.
+func (c *checker) targetNumbers(key string, t Target) {
+	switch {
+	case t.TimeoutMs <= 0 || t.TimeoutMs > MaxTimeoutMs:
+		c.bad(key+"timeoutMs", "must be more than 0 and at most %d (an hour), got %d", MaxTimeoutMs, t.TimeoutMs)
+	}
+	switch {
+	case t.MaxReconnect < -1:
+		c.bad(key+"maxReconnect", "must be -1 (forever) or more, got %d", t.MaxReconnect)
+	case t.MaxReconnect > MaxMaxReconnect:
+		c.bad(key+"maxReconnect", "must be at most %d (or -1, forever), got %d", MaxMaxReconnect, t.MaxReconnect)
+	}
+	switch {
+	case t.ReconnectIntervalMs < 0:
+		c.bad(key+"reconnectIntervalMs", "must not be negative, got %d", t.ReconnectIntervalMs)
+	case t.ReconnectIntervalMs > MaxReconnectWaitMs:
+		c.bad(key+"reconnectIntervalMs", "must be at most %d (an hour), got %d", MaxReconnectWaitMs, t.ReconnectIntervalMs)
+	}
+	if t.Port != 0 { // 0: left out, where a Memphis target has a url
+		c.intRange(key+"port", t.Port, 1, 65535)
+	}
+	if t.AccountID != 0 || t.Kind.IsMemphis() {
+		c.intRange(key+"accountId", t.AccountID, 1, MaxAccountID)
+	}
+}
+
+// serverURLs checks one URL or a comma-separated list of them. Each entry
+// is checked as it is, but a message shows only the redacted value: with
+// user info anywhere, the whole list with its user info hidden (a ',' may
+// be part of a password).
 func (c *checker) serverURLs(key, v string) {
-	for _, raw := range strings.Split(v, ",") {
+	entries := strings.Split(v, ",")
+	for i, raw := range entries {
 		raw = strings.TrimSpace(raw)
+		what := c.show(raw)
+		switch {
+		case !strings.Contains(v, "@"):
+		case len(entries) == 1:
+			what = c.show(redact.URL(raw))
+		default:
+			what = fmt.Sprintf("entry %d of %s", i+1, c.show(redact.URL(v)))
+		}
 		u, err := url.Parse(raw)
 		switch {
 		case err != nil:
-			c.bad(key, "%q is not a URL", redactURL(raw))
+			c.bad(key, "%s is not a URL", what)
 		case !urlSchemes[u.Scheme]:
-			c.bad(key, "%q: want %q or a nats://, tls://, ws:// or wss:// URL", redactURL(raw), Embedded)
+			c.bad(key, "%s: want %q or a nats://, tls://, ws:// or wss:// URL", what, Embedded)
 		case u.Hostname() == "":
-			c.bad(key, "%q has no host", redactURL(raw))
+			c.bad(key, "%s has no host", what)
 		default:
 			continue
 		}
@@ -157,16 +224,41 @@ func (c *checker) station(st Station, ts []Target) {
 		c.name("station.name", st.Name, MaxStationNameLen)
 	}
 	if st.Storage != "file" && st.Storage != "memory" {
-		c.bad("station.storage", "%q: want file or memory", st.Storage)
+		c.bad("station.storage", "%s: want file or memory", c.show(st.Storage))
 	}
 	if st.Replicas < 1 || st.Replicas > MaxReplicas {
 		c.bad("station.replicas", "must be 1 to %d, got %d", MaxReplicas, st.Replicas)
 	}
 	if st.Cleanup != "delete" && st.Cleanup != "keep" {
-		c.bad("station.cleanup", "%q: want delete or keep", st.Cleanup)
+		c.bad("station.cleanup", "%s: want delete or keep", c.show(st.Cleanup))
 	}
-	if st.Subject != "" && !validSubject(st.Subject) {
-		c.bad("station.subject", "%q is not a NATS subject to publish to: dot-separated tokens, no spaces or wildcards (* >)", st.Subject)
+	if st.Subject != "" && c.textLen("station.subject", st.Subject, MaxSubjectLen) && !validSubject(st.Subject) {
+		c.bad("station.subject", "%s is not a NATS subject to publish to: dot-separated tokens, no spaces or wildcards (* >)", c.show(st.Subject))
+	}
+	if !hasKind(ts, KindMemphis) && !hasKind(ts, KindMemphisHTTP) {
+		c.stationNumbers(st) // Memphis kinds: c.memphis
+	}
+}
+
+// stationNumbers range-checks the Memphis station options of a scenario
+// without a Memphis target, which has no use for them but must not hold
+// nonsense either.
+func (c *checker) stationNumbers(st Station) {
+	if st.Partitions != 0 {
+		c.intRange("station.partitions", st.Partitions, 1, MaxPartitions)
+	}
+	if st.RetentionValue < 0 || st.RetentionValue > MaxRetentionBytes {
+		c.bad("station.retentionValue", "must be 0 to %d, got %d", MaxRetentionBytes, st.RetentionValue)
+	}
+	c.idempotencyWindow(st.IdempotencyWindow)
+}
+
+func (c *checker) idempotencyWindow(w Duration) {
+	switch {
+	case w < 0:
+		c.bad("station.idempotencyWindow", "must not be negative, got %s", w)
+	case w > MaxIdempotencyWindow:
+		c.bad("station.idempotencyWindow", "must be at most %s, got %s", MaxIdempotencyWindow, w)
 	}
 }
 
@@ -185,6 +277,7 @@ func (c *checker) producers(p Producers) {
 	if len(p.Counts) == 0 {
 		c.bad("producers.counts", "must list at least one producer count")
 	}
+	c.count("producers.counts", len(p.Counts), MaxSteps, "steps")
 	seen := map[int]bool{}
 	for i, n := range p.Counts {
 		key := fmt.Sprintf("producers.counts[%d]", i)
@@ -197,10 +290,10 @@ func (c *checker) producers(p Producers) {
 		seen[n] = true
 	}
 	if p.Connections != ConnPerProducer && p.Connections != ConnShared {
-		c.bad("producers.connections", "%q: want %s or %s", p.Connections, ConnPerProducer, ConnShared)
+		c.bad("producers.connections", "%s: want %s or %s", c.show(p.Connections), ConnPerProducer, ConnShared)
 	}
 	if p.Ack != AckSync && p.Ack != AckAsync {
-		c.bad("producers.ack", "%q: want %s or %s", p.Ack, AckSync, AckAsync)
+		c.bad("producers.ack", "%s: want %s or %s", c.show(p.Ack), AckSync, AckAsync)
 	}
 	if p.MaxPending < 1 || p.MaxPending > MaxMaxPending {
 		c.bad("producers.maxPending", "must be 1 to %d, got %d", MaxMaxPending, p.MaxPending)
@@ -226,25 +319,30 @@ func (c *checker) load(l Load, p Producers) {
 	if l.Duration <= 0 || l.Duration > MaxDuration {
 		c.bad("load.duration", "must be more than 0 and at most 24h, got %s", l.Duration)
 	}
-	if l.Warmup < 0 {
+	switch {
+	case l.Warmup < 0:
 		c.bad("load.warmup", "must not be negative, got %s", l.Warmup)
+	case l.Warmup > MaxDuration:
+		c.bad("load.warmup", "must be at most %s, got %s", MaxDuration, l.Warmup)
 	}
 	if l.Repeat < 1 || l.Repeat > MaxRepeat {
 		c.bad("load.repeat", "must be 1 to %d, got %d", MaxRepeat, l.Repeat)
 	}
-	if l.Drain <= 0 {
-		c.bad("load.drain", "must be more than 0, got %s", l.Drain)
+	c.positive("load.drain", l.Drain, MaxDrain)
+	c.positive("load.lateAfter", l.LateAfter, MaxLateAfter)
+	window := l.Duration
+	if window > MaxDuration {
+		window = 0 // already reported; judge rates without it
 	}
-	if l.LateAfter <= 0 {
-		c.bad("load.lateAfter", "must be more than 0, got %s", l.LateAfter)
-	}
-	if l.Rate < 0 {
+	switch {
+	case l.Rate < 0:
 		c.bad("load.rate", "must not be negative (0 is closed loop), got %g", l.Rate)
+	case l.Rate != 0:
+		c.rate("load.rate", l.Rate, window)
 	}
+	c.count("load.rates", len(l.Rates), MaxSteps, "steps")
 	for i, r := range l.Rates {
-		if r <= 0 {
-			c.bad(fmt.Sprintf("load.rates[%d]", i), "must be more than 0 msgs/s, got %g", r)
-		}
+		c.rate(fmt.Sprintf("load.rates[%d]", i), r, window)
 	}
 	switch {
 	case l.Rates == nil:

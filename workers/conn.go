@@ -3,10 +3,10 @@ package workers
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/stationbench/stationbench/internal/redact"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -49,7 +49,7 @@ func connectProducer(ctx context.Context, c Config, name string, onReconnect fun
 	select {
 	case r := <-done:
 		if r.err != nil {
-			return nil, fmt.Errorf("target %q (%s): connect: %w", t.Name, RedactURL(c.URL), r.err)
+			return nil, fmt.Errorf("target %q (%s): connect: %w", t.Name, redact.URL(c.URL), r.err)
 		}
 		return r.nc, nil
 	case <-ctx.Done():
@@ -58,18 +58,8 @@ func connectProducer(ctx context.Context, c Config, name string, onReconnect fun
 				r.nc.Close()
 			}
 		}()
-		return nil, fmt.Errorf("target %q (%s): connect: %w", t.Name, RedactURL(c.URL), ctx.Err())
+		return nil, fmt.Errorf("target %q (%s): connect: %w", t.Name, redact.URL(c.URL), ctx.Err())
 	}
-}
-
-// RedactURL removes credentials from a URL so it can be printed.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	u.User = nil
-	return u.String()
 }
 
 // stationSubjects is the subject space of a station: its own subject when

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/stationbench/stationbench/internal/redact"
 )
 
 // batchLinger is how long a memphis-http producer holds a partial batch
@@ -44,7 +46,7 @@ func (d *memphisHTTPDriver) Connect(ctx context.Context) (ServerInfo, error) {
 	defer c.CloseIdleConnections()
 	a := &gatewayAuth{d: d, client: c}
 	if err := a.authenticate(ctx); err != nil {
-		return ServerInfo{}, fmt.Errorf("target %q (%s): %w", d.cfg.Target.Name, RedactURL(d.base), err)
+		return ServerInfo{}, fmt.Errorf("target %q (%s): %w", d.cfg.Target.Name, redact.URL(d.base), err)
 	}
 	return ServerInfo{Name: "memphis-rest-gateway"}, nil
 }

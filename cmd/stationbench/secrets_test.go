@@ -105,3 +105,54 @@ func startEnv(t *testing.T, env []string, bin string, args ...string) *process {
 	t.Helper()
 	return startWith(t, append(os.Environ(), env...), bin, args...)
 }
+
+// TestServerListSecretNeverWritten: a password in the second URL of a
+// server list stays out of the output, the result's target address and the
+// connect error (issue 11 item 9). It runs in-process.
+func TestServerListSecretNeverWritten(t *testing.T) {
+	const wrong = "S3cret-list-55"
+	srv := natstest.Start(t, func(o *server.Options) { o.Username, o.Password = "bench", "right" })
+	file := writeScenario(t, fmt.Sprintf(`
+name: server-list
+targets: [{name: listed, kind: jetstream, url: "nats://127.0.0.1:1,nats://bench:%s@%s", timeoutMs: 2000, maxReconnect: 0}]
+load: {duration: 1s, warmup: 0s}
+`, wrong, strings.TrimPrefix(srv.URL(), "nats://")))
+	out := filepath.Join(t.TempDir(), "out")
+	p := &process{}
+	code := run(t.Context(), []string{"run", file, "--out", out}, &p.stdout, &p.stderr)
+	if code != exitFailed {
+		t.Errorf("exit code %d, want %d\nstderr:\n%s", code, exitFailed, p.stderr.String())
+	}
+	res, err := report.ReadJSON(filepath.Join(out, report.FileResult))
+	if err != nil || len(res.Env.Targets) != 1 {
+		t.Fatalf("result: %v, %+v", err, res)
+	}
+	if got, want := res.Env.Targets[0].URL, "nats://127.0.0.1:1,nats://bench:***@"+strings.TrimPrefix(srv.URL(), "nats://"); got != want {
+		t.Errorf("env target URL = %q, want %q", got, want)
+	}
+	checkNoSecret(t, p, out, wrong)
+}
+
+// TestValidateNeverPrintsSecrets runs `stationbench validate` in-process on
+// scenarios whose secrets are malformed (issue 11 item 8).
+func TestValidateNeverPrintsSecrets(t *testing.T) {
+	const secret = "pw-SECRET-789"
+	t.Setenv("SB_TEST_PW", secret)
+	for _, doc := range []string{
+		`targets: [{url: "nats://user:pw-SECRET-789@127.0.0.1:bad port"}]`,
+		`targets: [{url: "nats://127.0.0.1:1,nats://user:${SB_TEST_PW}@127.0.0.1:bad"}]`,
+		`targets: [{url: "nats://h:1", username: u, password: ["pw-SECRET-789"]}]`,
+		`targets: [{url: "nats://h:1", connectionToken: {t: "pw-SECRET-789"}}]`,
+		`targets: [{kind: memphis, host: h, password: "${pw-SECRET-789"}]`,
+	} {
+		file := writeScenario(t, "name: v\n"+doc+"\n")
+		var stdout, stderr strings.Builder
+		code := run(t.Context(), []string{"validate", file}, &stdout, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), file+":2: targets[0].") {
+			t.Errorf("validate %s: exit %d, stderr:\n%s\nwant exit %d and the file and line", doc, code, stderr.String(), exitUsage)
+		}
+		if out := stdout.String() + stderr.String(); strings.Contains(out, "SECRET") {
+			t.Errorf("validate %s shows the secret:\n%s", doc, out)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stationbench/stationbench/internal/embedded"
+	"github.com/stationbench/stationbench/internal/redact"
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
@@ -100,7 +101,7 @@ type run struct {
 // recorded and skipped; a failed step fails the target but later steps
 // still run.
 func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
-	env := report.TargetEnv{Name: t.Name, Kind: string(t.Kind), URL: workers.RedactURL(t.URL), Embedded: t.IsEmbedded()}
+	env := report.TargetEnv{Name: t.Name, Kind: string(t.Kind), URL: redact.URL(t.URL), Embedded: t.IsEmbedded()}
 	defer func() {
 		if err != nil {
 			env.Error = err.Error()
