@@ -50,7 +50,7 @@ func Parse(file string, data []byte, env func(string) (string, bool)) (Scenario,
 	}
 	var s Scenario
 	d.pos[""] = pos{root.Line, root.Column}
-	d.secrets = secretsIn(root, env)
+	d.secrets = hideable(secretsIn(root, env))
 	d.scenario(root, &s)
 	applyDefaults(&s, func(key string) bool { return d.set[key] })
 	for _, e := range check(s, file, d.at, d.secrets) {

@@ -74,6 +74,23 @@ func secretsOf(ts []Target) []string {
 	return out
 }
 
+// maxSecrets bounds the secrets searched for in each message; a scenario
+// with more (a password given as a long list) is invalid anyway, and the
+// fields themselves never show their values.
+const maxSecrets = 64
+
+// hideable keeps the distinct secrets long enough to hide, at most
+// maxSecrets of them.
+func hideable(secrets []string) []string {
+	var out []string
+	for _, s := range secrets {
+		if len(s) >= minHidden && !slices.Contains(out, s) && len(out) < maxSecrets {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // shown quotes a value for a message: user info hidden, secrets hidden,
 // long values cut.
 func shown(v string, secrets []string) string {
@@ -135,7 +152,8 @@ func hideCutSecret(s, secret string) string {
 			return s
 		}
 		p := from + i
-		for k := min(len(secret)-1, p); k >= minHidden; k-- {
+		// A cut value shows at most maxShown bytes.
+		for k := min(len(secret)-1, p, maxShown); k >= minHidden; k-- {
 			if s[p-k:p] == secret[:k] {
 				s = s[:p-k] + Redacted + s[p:]
 				p = p - k + len(Redacted)

@@ -93,3 +93,24 @@ func TestErrorsNeverShowSecrets(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateNeverShowsSecrets: a scenario built in code gets the same
+// protection, and Redacted hides user info in every entry of a server
+// list.
+func TestValidateNeverShowsSecrets(t *testing.T) {
+	s, err := Parse("t.yaml", []byte("name: t\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Targets[0].URL = "nats://127.0.0.1:1,nats://bench:pw-SECRET-789@127.0.0.1:bad port"
+	s.Targets[0].Password = "pw-SECRET-789"
+	s.Station.Storage = "pw-SECRET-789"
+	err = s.Validate()
+	if err == nil || strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("Validate = %v, want errors without the secret", err)
+	}
+	s.Targets[0].URL = "nats://127.0.0.1:1,nats://bench:pw-SECRET-789@127.0.0.1:2,nats://t0ken-SECRET@h:3"
+	if got, want := s.Redacted().Targets[0].URL, "nats://127.0.0.1:1,nats://bench:***@127.0.0.1:2,nats://***@h:3"; got != want {
+		t.Errorf("Redacted URL = %q, want %q", got, want)
+	}
+}

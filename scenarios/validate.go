@@ -64,7 +64,7 @@ func (c *checker) show(v string) string { return shown(v, c.secrets) }
 // returning problems in the order of the fields in Scenario. secrets are
 // credentials to keep out of the messages, besides the scenario's own.
 func check(s Scenario, file string, at func(string) pos, secrets []string) Errors {
-	c := &checker{file: file, at: at, secrets: append(secretsOf(s.Targets), secrets...)}
+	c := &checker{file: file, at: at, secrets: hideable(append(secretsOf(s.Targets), secrets...))}
 	c.name("name", s.Name, MaxNameLen)
 	c.freeText(s) // description, labels: limits.go
 	c.targets(s.Targets)
