@@ -78,7 +78,7 @@ type decoder struct {
 	pos  map[string]pos  // key path -> where it was written
 	set  map[string]bool // key paths given a usable value
 	bad  map[string]bool // key paths whose value failed to decode
-	// secrets are kept out of every message (secrets.go).
+	// secrets are kept out of every message (redact.go, secrets.go).
 	secrets []string
 }
 

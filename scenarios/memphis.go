@@ -218,17 +218,17 @@ func (c *checker) memphis(s Scenario) {
 	if st.Partitions < 1 || st.Partitions > MaxPartitions {
 		c.bad("station.partitions", "must be 1 to %d, got %d", MaxPartitions, st.Partitions)
 	}
-	limit := map[string]int{RetentionMessageAge: MaxRetentionAgeSec, RetentionMessages: MaxRetentionMessages,
+	limit := map[string]int64{RetentionMessageAge: MaxRetentionAgeSec, RetentionMessages: MaxRetentionMessages,
 		RetentionBytes: MaxRetentionBytes}
 	switch st.RetentionType {
 	case RetentionMessageAge, RetentionMessages, RetentionBytes:
-		if st.RetentionValue < 1 || st.RetentionValue > limit[st.RetentionType] {
+		if st.RetentionValue < 1 || int64(st.RetentionValue) > limit[st.RetentionType] {
 			c.bad("station.retentionValue", "must be more than 0 and at most %d for %s, got %d",
 				limit[st.RetentionType], st.RetentionType, st.RetentionValue)
 		}
 	case RetentionAckBased:
-		if st.RetentionValue < 0 || st.RetentionValue > MaxRetentionBytes {
-			c.bad("station.retentionValue", "must be 0 to %d, got %d", MaxRetentionBytes, st.RetentionValue)
+		if st.RetentionValue < 0 || int64(st.RetentionValue) > MaxRetentionBytes {
+			c.bad("station.retentionValue", "must be 0 to %d, got %d", int64(MaxRetentionBytes), st.RetentionValue)
 		}
 	default:
 		c.bad("station.retentionType", "%s: want %s, %s, %s or %s", c.show(st.RetentionType),

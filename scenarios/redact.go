@@ -94,7 +94,7 @@ func hideable(secrets []string) []string {
 // shown quotes a value for a message: user info hidden, secrets hidden,
 // long values cut.
 func shown(v string, secrets []string) string {
-	return strconv.Quote(cut(hideSecrets(redact.Text(v), secrets), maxShown))
+	return strconv.Quote(cleanText(v, secrets, maxShown))
 }
 
 // cleanText makes a message or key safe to print: secrets and anything that

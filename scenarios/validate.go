@@ -45,7 +45,7 @@ type checker struct {
 	file string
 	at   func(key string) pos
 	errs Errors
-	// secrets are kept out of every message (redact.go).
+	// secrets are kept out of every message (redact.go, secrets.go).
 	secrets []string
 }
 
@@ -164,8 +164,7 @@ func (c *checker) targetText(key string, t Target) bool {
 
 // targetNumbers range-checks a target's numbers.
 func (c *checker) targetNumbers(key string, t Target) {
-	switch {
-	case t.TimeoutMs <= 0 || t.TimeoutMs > MaxTimeoutMs:
+	if t.TimeoutMs <= 0 || t.TimeoutMs > MaxTimeoutMs {
 		c.bad(key+"timeoutMs", "must be more than 0 and at most %d (an hour), got %d", MaxTimeoutMs, t.TimeoutMs)
 	}
 	switch {
@@ -247,8 +246,8 @@ func (c *checker) stationNumbers(st Station) {
 	if st.Partitions != 0 {
 		c.intRange("station.partitions", st.Partitions, 1, MaxPartitions)
 	}
-	if st.RetentionValue < 0 || st.RetentionValue > MaxRetentionBytes {
-		c.bad("station.retentionValue", "must be 0 to %d, got %d", MaxRetentionBytes, st.RetentionValue)
+	if st.RetentionValue < 0 || int64(st.RetentionValue) > MaxRetentionBytes {
+		c.bad("station.retentionValue", "must be 0 to %d, got %d", int64(MaxRetentionBytes), st.RetentionValue)
 	}
 	c.idempotencyWindow(st.IdempotencyWindow)
 }
