@@ -37,7 +37,8 @@ func TestRunMemphisAndGateway(t *testing.T) {
     kind: memphis-http
     url: %s
     password: %s
-`, b.Port(), memphistest.DefaultToken, g.URL(), memphistest.DefaultPassword)
+    natsPort: %d
+`, b.Port(), memphistest.DefaultToken, g.URL(), memphistest.DefaultPassword, b.Port())
 	s := scenario(t, targets, `station:
   name: e2e.station
   partitions: 3
