@@ -301,7 +301,7 @@ func (p *memphisHTTPProducer) Publish(seq uint64, payload []byte) error {
 		case err == nil:
 			p.acks.Ack(seq, true)
 		case errors.As(err, &answered):
-			p.acks.Ack(seq, false)
+			nak(p.acks, seq, err)
 		default:
 			return err
 		}
@@ -338,7 +338,11 @@ func (p *memphisHTTPProducer) flushLocked() {
 	p.body = append(p.body, ']')
 	err := p.postLocked("application/json")
 	for _, s := range p.seqs {
-		p.acks.Ack(s, err == nil)
+		if err == nil {
+			p.acks.Ack(s, true)
+		} else {
+			nak(p.acks, s, err)
+		}
 	}
 	p.seqs = p.seqs[:0]
 }
@@ -409,6 +413,16 @@ func (p *memphisHTTPProducer) Close(context.Context) error {
 	p.cancel()
 	p.auth.client.CloseIdleConnections()
 	return nil
+}
+
+// nak acknowledges seq negatively, giving err's text as the reason when
+// the Acker keeps reasons (the error path only).
+func nak(a Acker, seq uint64, err error) {
+	if n, ok := a.(interface{ Nak(seq uint64, reason string) }); ok {
+		n.Nak(seq, err.Error())
+		return
+	}
+	a.Ack(seq, false)
 }
 
 // gatewayFailures counts failed requests by cause.
