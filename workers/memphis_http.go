@@ -364,14 +364,18 @@ func (p *memphisHTTPProducer) postLocked(contentType string) error {
 }
 
 // send sends the body with the JWT, renewing it first when it is due, and
-// once more after renewing it when the gateway answers 401. A non-200
-// answer is a *gatewayError with the status and body.
+// once more after renewing it when the gateway refuses (401) a JWT that was
+// not just renewed; a fresh JWT refused is kept, so a gateway that refuses
+// every request does not get a renewal per message. A non-200 answer is a
+// *gatewayError with the status and body.
 func (p *memphisHTTPProducer) send(contentType string) error {
 	for attempt := 0; ; attempt++ {
+		old := p.auth.jwt
 		query, err := p.auth.authQuery(p.ctx)
 		if err != nil {
 			return err
 		}
+		fresh := p.auth.jwt != old
 		req, err := http.NewRequestWithContext(p.ctx, http.MethodPost, p.url+query, bytes.NewReader(p.body))
 		if err != nil {
 			return fmt.Errorf("produce: %w", p.auth.d.redactErr(err))
@@ -387,7 +391,7 @@ func (p *memphisHTTPProducer) send(contentType string) error {
 		case resp.StatusCode == http.StatusOK:
 			_, _ = io.Copy(io.Discard, resp.Body) // so the connection is kept alive
 			return resp.Body.Close()
-		case resp.StatusCode == http.StatusUnauthorized && attempt == 0:
+		case resp.StatusCode == http.StatusUnauthorized && attempt == 0 && !fresh:
 			_, _ = io.Copy(io.Discard, resp.Body)
 			_ = resp.Body.Close()
 			p.auth.expire()

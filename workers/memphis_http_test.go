@@ -3,6 +3,7 @@ package workers
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
@@ -326,5 +327,29 @@ func TestGatewayVerifyImpossible(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprint(port)) || !strings.Contains(err.Error(), "NATS") ||
 		strings.Contains(err.Error(), memphistest.DefaultPassword) {
 		t.Errorf("err = %v, want one naming the broker's NATS address and not the password", err)
+	}
+}
+
+// TestJWTRenewTime: the renewal time comes from the JWT's own claims.
+func TestJWTRenewTime(t *testing.T) {
+	jwt := func(claims string) string {
+		return "eyJhbGciOiJIUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(claims)) + ".sig"
+	}
+	start := time.Unix(1_800_000_000, 0)
+	for _, tc := range []struct {
+		name, jwt string
+		want      time.Duration // after start
+	}{
+		{"exp and iat: life 15m, renewed 1m early", jwt(`{"exp":1800000900,"iat":1800000000,"password":"x"}`), 14 * time.Minute},
+		{"exp only: life from the request", jwt(`{"exp":1800000010}`), 8 * time.Second},
+		{"fractional exp", jwt(`{"exp":1800000001.5}`), 1200 * time.Millisecond},
+		{"iat on a skewed clock", jwt(`{"exp":1900000300,"iat":1900000000}`), 4 * time.Minute},
+		{"no exp: the gateway's default 15m", jwt(`{"username":"root"}`), 12 * time.Minute},
+		{"not a JWT", "opaque-token", 12 * time.Minute},
+		{"expired", jwt(`{"exp":1700000000}`), 0},
+	} {
+		if got := renewTime(tc.jwt, start).Sub(start); got != tc.want {
+			t.Errorf("%s: renew after %s, want %s", tc.name, got, tc.want)
+		}
 	}
 }

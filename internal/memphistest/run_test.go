@@ -3,6 +3,7 @@ package memphistest_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -209,5 +210,32 @@ func TestRunKeepsExistingStation(t *testing.T) {
 	first, err := st.GetMsg(ctx, 1)
 	if err != nil || string(first.Data) != "theirs" {
 		t.Errorf("its first message: %v %q", err, first.Data)
+	}
+}
+
+// TestRunGatewayVerifyImpossible: a memphis-http step whose broker cannot
+// be reached over NATS is not reported as verified, and the result says
+// why.
+func TestRunGatewayVerifyImpossible(t *testing.T) {
+	b := memphistest.Start(t, memphistest.Options{})
+	g := b.StartGateway(t, memphistest.GatewayOptions{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close() // nothing listens there now
+	targets := fmt.Sprintf("  - kind: memphis-http\n    url: %s\n    password: %s\n    natsPort: %d\n    timeoutMs: 1000\n",
+		g.URL(), memphistest.DefaultPassword, port)
+	s := scenario(t, targets, "station:\n  name: unseen\n")
+	res := runner.Run(context.Background(), s, runner.Options{})
+	if len(res.Runs) != 1 {
+		t.Fatalf("%d runs, want 1 (%s)", len(res.Runs), res.Error)
+	}
+	r := res.Runs[0]
+	said := r.Error + "\n" + strings.Join(r.Notes, "\n")
+	if r.Stored != nil || r.Lost != nil || !strings.Contains(said, "verification impossible") ||
+		!strings.Contains(said, fmt.Sprintf("natsPort %d", port)) {
+		t.Errorf("stored %v lost %v; error and notes:\n%s\nwant no verdict and the reason", r.Stored, r.Lost, said)
 	}
 }
