@@ -186,9 +186,6 @@ func (c *checker) memphisTarget(key string, t Target) {
 	if t.AccountID < 1 {
 		c.bad(key+"accountId", "must be 1 or more, got %d", t.AccountID)
 	}
-	if t.Kind == KindMemphisHTTP && (t.NATSPort < 1 || t.NATSPort > 65535) {
-		c.bad(key+"natsPort", "must be 1 to 65535, got %d", t.NATSPort)
-	}
 	switch {
 	case t.Password != "" && t.ConnectionToken != "":
 		c.bad(key+"connectionToken", "set exactly one of password or connectionToken, not both")
@@ -203,9 +200,13 @@ func (c *checker) memphisTarget(key string, t Target) {
 // memphis checks the station, producer and message options Memphis kinds
 // use, when the scenario has a Memphis target.
 func (c *checker) memphis(s Scenario) {
-	for i, t := range s.Targets {
-		if t.Kind != KindMemphisHTTP && t.NATSPort != 0 {
-			c.bad(fmt.Sprintf("targets[%d].natsPort", i), "is for memphis-http targets only (a %s target's port is port or url)", t.Kind)
+	for i, t := range s.Targets { // natsPort: the broker's port behind a gateway
+		key := fmt.Sprintf("targets[%d].natsPort", i)
+		switch {
+		case t.Kind != KindMemphisHTTP && t.NATSPort != 0:
+			c.bad(key, "is for memphis-http targets only (a %s target's port is port or url)", t.Kind)
+		case t.Kind == KindMemphisHTTP && (t.NATSPort < 1 || t.NATSPort > 65535):
+			c.bad(key, "must be 1 to 65535, got %d", t.NATSPort)
 		}
 	}
 	m, h := hasKind(s.Targets, KindMemphis), hasKind(s.Targets, KindMemphisHTTP)
