@@ -204,7 +204,7 @@ func (c *checker) memphis(s Scenario) {
 		key := fmt.Sprintf("targets[%d].natsPort", i)
 		switch {
 		case t.Kind != KindMemphisHTTP && t.NATSPort != 0:
-			c.bad(key, "is for memphis-http targets only (a %s target's port is port or url)", t.Kind)
+			c.bad(key, "is for memphis-http targets only (other kinds take port or url)")
 		case t.Kind == KindMemphisHTTP && (t.NATSPort < 1 || t.NATSPort > 65535):
 			c.bad(key, "must be 1 to 65535, got %d", t.NATSPort)
 		}
