@@ -419,12 +419,15 @@ func (p *memphisHTTPProducer) Close(context.Context) error {
 	return nil
 }
 
+// reasonAcker is an Acker that keeps why a message was refused.
+type reasonAcker interface {
+	Nak(seq uint64, reason string)
+}
+
 // nak acknowledges seq negatively, giving err's text as the reason when
 // the Acker keeps reasons (the error path only).
 func nak(a Acker, seq uint64, err error) {
-	if n, ok := a.(interface {
-		Nak(seq uint64, reason string)
-	}); ok {
+	if n, ok := a.(reasonAcker); ok {
 		n.Nak(seq, err.Error())
 		return
 	}
