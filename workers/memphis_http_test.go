@@ -353,3 +353,40 @@ func TestJWTRenewTime(t *testing.T) {
 		}
 	}
 }
+
+// reasonAcks is an Acker that keeps the reasons of refusals.
+type reasonAcks struct {
+	countAcks
+	reasons []string
+}
+
+func (a *reasonAcks) Nak(seq uint64, reason string) {
+	a.mu.Lock()
+	a.reasons = append(a.reasons, reason)
+	a.mu.Unlock()
+	a.Ack(seq, false)
+}
+
+// TestGatewayRefusalReason: a refused message's reason, for an Acker that
+// keeps reasons, is the gateway's status and body.
+func TestGatewayRefusalReason(t *testing.T) {
+	for _, batch := range []int{1, 2} {
+		b := memphistest.Start(t, memphistest.Options{})
+		g := b.StartGateway(t, memphistest.GatewayOptions{})
+		acks := &reasonAcks{}
+		p := gatewayProducer(t, gatewayScenario(t, g, passwordAuth, fmt.Sprintf("message:\n  batch: %d", batch)), acks)
+		g.FailNext(1, http.StatusBadRequest, `{"error":"schema validation failed","success":false}`)
+		for seq := uint64(1); seq <= uint64(batch); seq++ {
+			if err := p.Publish(seq, []byte("m")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		acks.wait(t, batch)
+		acks.mu.Lock()
+		if len(acks.reasons) != batch || !strings.Contains(acks.reasons[0], "400 Bad Request") ||
+			!strings.Contains(acks.reasons[0], "schema validation failed") {
+			t.Errorf("batch %d: reasons %q, want the status and body for each message", batch, acks.reasons)
+		}
+		acks.mu.Unlock()
+	}
+}
