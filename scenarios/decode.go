@@ -317,6 +317,7 @@ func (d *decoder) targets(dst *[]Target) fieldFunc {
 			"host":                d.str(&t.Host),
 			"port":                d.integer(&t.Port),
 			"accountId":           d.integer(&t.AccountID),
+			"natsPort":            d.integer(&t.NATSPort),
 		}
 	})
 }

@@ -16,14 +16,19 @@ import (
 
 // Memphis defaults and limits (see ../shared/MEMPHIS.md for the protocol).
 const (
-	DefaultMemphisHost       = "localhost"
-	DefaultMemphisPort       = 6666 // the broker's client (NATS) port
-	DefaultMemphisHTTPPort   = 4444 // the REST gateway
-	DefaultMemphisUser       = "root"
-	DefaultMemphisAccountID  = 1
-	DefaultPartitions        = 1
-	DefaultRetentionType     = RetentionMessageAge
-	DefaultRetentionValue    = 604800 // seconds: 7 days, as the Memphis SDK
+	DefaultMemphisHost      = "localhost"
+	DefaultMemphisPort      = 6666 // the broker's client (NATS) port
+	DefaultMemphisHTTPPort  = 4444 // the REST gateway
+	DefaultMemphisUser      = "root"
+	DefaultMemphisAccountID = 1
+	DefaultPartitions       = 1
+	DefaultRetentionType    = RetentionMessageAge
+	// DefaultRetentionValue is 3600 seconds of message age (with
+	// DefaultRetentionType): what the Memphis SDK's CreateStation and the
+	// broker (for a station a producer finds missing, which is how a
+	// memphis-http target gets one) both use, so that a station made by
+	// stationbench keeps messages as one made by an application would.
+	DefaultRetentionValue    = 3600
 	DefaultIdempotencyWindow = Duration(2 * time.Minute)
 	MaxPartitions            = 10000
 	MaxBatch                 = 5000
@@ -119,6 +124,9 @@ func memphisTargetDefaults(t *Target) {
 	if t.AccountID == 0 {
 		t.AccountID = DefaultMemphisAccountID
 	}
+	if t.Kind == KindMemphisHTTP && t.NATSPort == 0 {
+		t.NATSPort = DefaultMemphisPort
+	}
 	if t.URL != "" {
 		return
 	}
@@ -190,6 +198,15 @@ func (c *checker) memphisTarget(key string, t Target) {
 // memphis checks the station, producer and message options Memphis kinds
 // use, when the scenario has a Memphis target.
 func (c *checker) memphis(s Scenario) {
+	for i, t := range s.Targets { // natsPort: the broker's port behind a gateway
+		key := fmt.Sprintf("targets[%d].natsPort", i)
+		switch {
+		case t.Kind != KindMemphisHTTP && t.NATSPort != 0:
+			c.bad(key, "is for memphis-http targets only (other kinds take port or url)")
+		case t.Kind == KindMemphisHTTP && (t.NATSPort < 1 || t.NATSPort > 65535):
+			c.bad(key, "must be 1 to 65535, got %d", t.NATSPort)
+		}
+	}
 	m, h := hasKind(s.Targets, KindMemphis), hasKind(s.Targets, KindMemphisHTTP)
 	if s.Message.Dedup && !m {
 		c.bad("message.dedup", "msg-id deduplication needs a memphis target")

@@ -30,7 +30,7 @@ station:
 	if p.URL != "nats://localhost:6666" || p.Username != "root" || p.AccountID != 1 {
 		t.Errorf("memphis target = %+v", p)
 	}
-	if h.URL != "http://localhost:4444" || h.Username != "root" {
+	if h.URL != "http://localhost:4444" || h.Username != "root" || h.NATSPort != DefaultMemphisPort || p.NATSPort != 0 {
 		t.Errorf("memphis-http target = %+v", h)
 	}
 	if u.URL != "nats://broker:7777" || u.Host != "" || u.Port != 0 {
@@ -48,7 +48,7 @@ func TestMemphisNotDefaultedForOtherKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Station.Partitions != 0 || s.Station.RetentionType != "" || s.Message.Batch != 0 {
+	if s.Station.Partitions != 0 || s.Station.RetentionType != "" || s.Message.Batch != 0 || s.Targets[0].NATSPort != 0 {
 		t.Errorf("memphis defaults leaked into a jetstream scenario: %+v %+v", s.Station, s.Message)
 	}
 }
@@ -86,6 +86,10 @@ func TestMemphisInvalid(t *testing.T) {
 		{"dedup type", "name: m\nmessage:\n  dedup: yes please\n", 3, "message.dedup", "true or false"},
 		{"batch window", "name: m\ntargets:\n  - kind: memphis-http\n    password: p\nproducers:\n  maxPending: 4\nmessage:\n  batch: 10\n",
 			8, "message.batch", "maxPending of at least 10"},
+		{"natsPort range", "name: m\ntargets:\n  - kind: memphis-http\n    password: p\n    natsPort: 70000\n",
+			5, "targets[0].natsPort", "must be 1 to 65535"},
+		{"natsPort elsewhere", "name: m\ntargets:\n  - kind: memphis\n    password: p\n    natsPort: 6666\n",
+			5, "targets[0].natsPort", "memphis-http targets only"},
 		{"batch elsewhere", "name: m\nmessage:\n  batch: 10\n", 3, "message.batch", "memphis-http targets only"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -80,6 +80,9 @@ type Target struct {
 	// AccountID (memphis kinds): password mode logs in as username$accountId
 	// (default 1).
 	AccountID int `yaml:"accountId,omitempty" json:"accountId,omitempty"`
+	// NATSPort (memphis-http only) is the broker's client port on the
+	// gateway's host, used to verify gateway steps (default 6666).
+	NATSPort int `yaml:"natsPort,omitempty" json:"natsPort,omitempty"`
 }
 
 // IsEmbedded reports whether the target is the in-process server.

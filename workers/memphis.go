@@ -36,14 +36,15 @@ func newMemphis(c Config) *memphisDriver {
 
 // memphisConnect opens a connection the way the Memphis SDK does: named
 // <connectionId>::<username>, with the raw connection token, or as the user
-// <username>$<accountId> with the password.
-func memphisConnect(ctx context.Context, c Config, connID string) (*nats.Conn, error) {
+// <username>$<accountId> with the password. onReconnect, when set, is told
+// each time the connection comes back.
+func memphisConnect(ctx context.Context, c Config, connID string, onReconnect func()) (*nats.Conn, error) {
 	t := c.Target
 	user := t.Username
 	if t.ConnectionToken == "" {
 		c.Target.Username = user + "$" + strconv.Itoa(t.AccountID)
 	}
-	return connect(ctx, c, connID+"::"+user)
+	return connectProducer(ctx, c, connID+"::"+user, onReconnect)
 }
 
 func (d *memphisDriver) Connect(ctx context.Context) (ServerInfo, error) {
@@ -51,7 +52,7 @@ func (d *memphisDriver) Connect(ctx context.Context) (ServerInfo, error) {
 	if err != nil {
 		return ServerInfo{}, fmt.Errorf("target %q: %w", d.cfg.Target.Name, err)
 	}
-	nc, err := memphisConnect(ctx, d.cfg, id)
+	nc, err := memphisConnect(ctx, d.cfg, id, nil)
 	if err != nil {
 		return ServerInfo{}, err
 	}
@@ -69,15 +70,14 @@ func (d *memphisDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, err
 	}
 	s := &memphisStep{d: d, live: map[*memphisPublisher]bool{}}
 	if d.existed {
-		s.notes = append(s.notes, fmt.Sprintf("memphis station %q existed before the run and was used as it is "+
-			"(its partitions, retention and storage were not changed)", d.cfg.Scenario.Station.Name))
+		s.notes = append(s.notes, existedNote(d.cfg.Scenario.Station))
 	}
 	if d.cfg.Scenario.Producers.Connections == scenarios.ConnShared {
 		id, err := newConnectionID()
 		if err != nil {
 			return nil, fmt.Errorf("target %q: %w", d.cfg.Target.Name, err)
 		}
-		nc, err := memphisConnect(ctx, d.cfg, id)
+		nc, err := memphisConnect(ctx, d.cfg, id, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -86,14 +86,24 @@ func (d *memphisDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, err
 	return s, nil
 }
 
-// readyStation creates the station on the first step (an existing one is
-// used as it is) and, when the scenario asks, empties it before the others.
+// readyStation makes the station ready for a step. On the first step it
+// looks for the station (the broker answers a create request for an
+// existing station exactly as for a new one, so the reply cannot tell) and
+// creates it only when missing. Before later steps, when the scenario asks,
+// it empties the station: always one the run created, one that existed
+// only with purgeExisting. A station that existed is never deleted (Close).
 func (d *memphisDriver) readyStation(ctx context.Context) error {
 	st := d.cfg.Scenario.Station
 	if !d.ready {
-		err := memphisRequest(ctx, d.nc, memphisStationCreations, stationRequest(st, d.cfg.Target.Username), nil)
+		exists, err := d.stationExists(ctx)
+		if err != nil {
+			return fmt.Errorf("look for the station: %w", err)
+		}
+		if !exists {
+			err = memphisRequest(ctx, d.nc, memphisStationCreations, stationRequest(st, d.cfg.Target.Username), nil)
+		}
 		switch {
-		case errors.Is(err, errAlreadyExists):
+		case exists || errors.Is(err, errAlreadyExists): // made by someone else since we looked
 			d.existed = true
 		case err != nil:
 			return fmt.Errorf("create: %w", err)
@@ -101,14 +111,43 @@ func (d *memphisDriver) readyStation(ctx context.Context) error {
 			d.created, d.parts = true, st.Partitions
 		}
 		d.ready = true
-		if d.created || !st.ResetEnabled() {
-			return nil
+		if d.created {
+			return nil // new, so empty
 		}
 	}
-	if !st.ResetEnabled() {
+	if !st.ResetEnabled() || (d.existed && !st.PurgeExisting) {
 		return nil
 	}
 	return d.purge(ctx)
+}
+
+// stationExists reports whether the station's first partition's stream
+// (or, on brokers without partitions, the station's own stream) exists.
+func (d *memphisDriver) stationExists(ctx context.Context) (bool, error) {
+	for _, name := range []string{MemphisStream(d.internal, 1), d.internal} {
+		_, err := d.js.Stream(ctx, name)
+		switch {
+		case err == nil:
+			return true, nil
+		case !errors.Is(err, jetstream.ErrStreamNotFound):
+			return false, fmt.Errorf("stream %q: %w", name, err)
+		}
+	}
+	return false, nil
+}
+
+// existedNote says what the run did with a station that existed before it.
+func existedNote(st scenarios.Station) string {
+	what := "written into as it is, never purged or deleted (reset: false)"
+	switch {
+	case st.ResetEnabled() && st.PurgeExisting:
+		what = "purged before each step (purgeExisting: true), never deleted"
+	case st.ResetEnabled():
+		what = "written into as it is, never deleted, and not purged before steps, so it still holds " +
+			"what it held (purgeExisting: true would allow purging it)"
+	}
+	return fmt.Sprintf("memphis station %q existed before the run: %s; its partitions, retention and storage "+
+		"were not changed", st.Name, what)
 }
 
 // purge empties every partition's stream. For a station the run did not
@@ -172,7 +211,11 @@ func (s *memphisStep) NewProducer(ctx context.Context, p ProducerSpec, acks Acke
 		if id, err = newConnectionID(); err != nil {
 			return nil, fmt.Errorf("target %q: producer %s: %w", c.Target.Name, p.Name, err)
 		}
-		if nc, err = memphisConnect(ctx, c, id); err != nil {
+		var onReconnect func()
+		if r, ok := acks.(interface{ Reconnected() }); ok {
+			onReconnect = r.Reconnected // counted per producer on its own connection
+		}
+		if nc, err = memphisConnect(ctx, c, id, onReconnect); err != nil {
 			return nil, err
 		}
 		own = true

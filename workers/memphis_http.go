@@ -5,16 +5,20 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/stationbench/stationbench/internal/redact"
 )
@@ -23,39 +27,140 @@ import (
 // before sending it anyway (the end of a step, or a slow open-loop rate).
 const batchLinger = 5 * time.Millisecond
 
+// maxCauses bounds the distinct error causes a step's note lists.
+const maxCauses = 5
+
 // memphisHTTPDriver produces through the Memphis REST gateway. Each
 // producer has its own HTTP client and keep-alive connection, and its own
-// JWT, renewed before it expires. Publish does the request and calls the
-// Acker itself, so latency is the HTTP round trip and at most one request
-// per producer is in flight.
+// gateway session (gatewayAuth), kept for the whole run. Publish does the
+// request and calls the Acker itself, so latency is the HTTP round trip
+// and at most one request per producer is in flight. Steps are verified
+// over a NATS connection to the broker behind the gateway.
 type memphisHTTPDriver struct {
-	cfg  Config
-	base string // the gateway's URL, without a trailing slash
+	cfg      Config
+	base     string // the gateway's URL, without a trailing slash
+	internal string // the station's internal name
+
+	mu        sync.Mutex
+	sessions  map[int]*gatewayAuth // by producer index, for the whole run
+	broker    *nats.Conn           // for verification; opened when first needed
+	brokerJS  jetstream.JetStream
+	brokerErr error // why the broker cannot be reached, once tried
 }
 
 func newMemphisHTTP(c Config) *memphisHTTPDriver {
-	return &memphisHTTPDriver{cfg: c, base: strings.TrimRight(c.URL, "/")}
+	return &memphisHTTPDriver{cfg: c, base: strings.TrimRight(c.URL, "/"),
+		internal: MemphisInternalName(c.Scenario.Station.Name), sessions: map[int]*gatewayAuth{}}
 }
 
-// Connect checks the gateway answers and the credentials are accepted.
+// Connect checks the gateway answers and the credentials are accepted. The
+// login it makes becomes the first producer's session, so a run logs in
+// once per producer.
 func (d *memphisHTTPDriver) Connect(ctx context.Context) (ServerInfo, error) {
-	c, err := d.newClient()
+	a, err := d.login(ctx)
 	if err != nil {
-		return ServerInfo{}, fmt.Errorf("target %q: %w", d.cfg.Target.Name, err)
-	}
-	defer c.CloseIdleConnections()
-	a := &gatewayAuth{d: d, client: c}
-	if err := a.authenticate(ctx); err != nil {
 		return ServerInfo{}, fmt.Errorf("target %q (%s): %w", d.cfg.Target.Name, redact.URL(d.base), err)
 	}
+	a.client.CloseIdleConnections()
+	d.mu.Lock()
+	d.sessions[1] = a
+	d.mu.Unlock()
 	return ServerInfo{Name: "memphis-rest-gateway"}, nil
+}
+
+// login opens a new gateway session.
+func (d *memphisHTTPDriver) login(ctx context.Context) (*gatewayAuth, error) {
+	c, err := d.newClient()
+	if err != nil {
+		return nil, err
+	}
+	a := &gatewayAuth{d: d, client: c}
+	if err := a.authenticate(ctx); err != nil {
+		c.CloseIdleConnections()
+		return nil, err
+	}
+	return a, nil
+}
+
+// session is producer index's session: the one it had in an earlier step,
+// or a new login.
+func (d *memphisHTTPDriver) session(ctx context.Context, index int) (*gatewayAuth, error) {
+	d.mu.Lock()
+	a := d.sessions[index]
+	d.mu.Unlock()
+	if a != nil {
+		return a, nil
+	}
+	a, err := d.login(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	d.sessions[index] = a
+	d.mu.Unlock()
+	return a, nil
+}
+
+// sessionCounts totals the logins and refreshes of the run so far.
+func (d *memphisHTTPDriver) sessionCounts() (logins, refreshes int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, a := range d.sessions {
+		logins, refreshes = logins+a.logins, refreshes+a.refreshes
+	}
+	return logins, refreshes
 }
 
 func (d *memphisHTTPDriver) BeginStep(context.Context, StepSpec) (Step, error) {
 	return &memphisHTTPStep{d: d}, nil
 }
 
-func (d *memphisHTTPDriver) Close(context.Context) error { return nil }
+// Close closes the verification connection and the sessions' idle HTTP
+// connections. The gateway has no logout.
+func (d *memphisHTTPDriver) Close(context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.broker != nil {
+		d.broker.Close()
+	}
+	for _, a := range d.sessions {
+		a.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// brokerConn is the NATS connection to the broker behind the gateway, for
+// verification: the gateway's host, the target's natsPort, the same
+// credentials (user <username>$<accountId> with the password, or the
+// connection token). A failure is kept and given again.
+func (d *memphisHTTPDriver) brokerConn(ctx context.Context) (jetstream.JetStream, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.brokerJS != nil || d.brokerErr != nil {
+		return d.brokerJS, d.brokerErr
+	}
+	u, err := url.Parse(d.base)
+	if err != nil {
+		d.brokerErr = fmt.Errorf("gateway URL: %w", err)
+		return nil, d.brokerErr
+	}
+	c := d.cfg
+	c.URL = "nats://" + net.JoinHostPort(u.Hostname(), strconv.Itoa(c.Target.NATSPort))
+	c.Faults = nil // not a producer's connection
+	id, err := newConnectionID()
+	if err == nil {
+		d.broker, err = memphisConnect(ctx, c, id, nil)
+	}
+	if err == nil {
+		d.brokerJS, err = jetStreamOn(d.broker, c.Target)
+	}
+	if err != nil {
+		d.brokerErr = fmt.Errorf("cannot reach the broker's NATS port %s (the gateway's host, natsPort %d) "+
+			"with the target's credentials: %w", c.URL, c.Target.NATSPort, err)
+		return nil, d.brokerErr
+	}
+	return d.brokerJS, nil
+}
 
 // newClient makes one producer's client: its own transport, so its own
 // keep-alive connection, and no compression (no Accept-Encoding header).
@@ -91,26 +196,54 @@ func (d *memphisHTTPDriver) newClient() (*http.Client, error) {
 	return &http.Client{Transport: tr, Timeout: t.Timeout()}, nil
 }
 
-// memphisHTTPStep makes one step's gateway producers.
-type memphisHTTPStep struct{ d *memphisHTTPDriver }
+// memphisHTTPStep makes one step's gateway producers and says, in notes,
+// what their requests met.
+type memphisHTTPStep struct {
+	d *memphisHTTPDriver
+
+	mu        sync.Mutex
+	producers []*memphisHTTPProducer
+}
 
 func (s *memphisHTTPStep) Acked() bool  { return true }
 func (s *memphisHTTPStep) Start(Window) {}
 
+// Finish says how the station was used, what the latency is per, how many
+// logins the run made, and why requests failed, if any did.
 func (s *memphisHTTPStep) Finish(context.Context) (StepResult, error) {
-	return StepResult{Notes: []string{"memphis-http: the REST gateway cannot create or configure a station; " +
-		"a missing one is created by the broker with its defaults (1 partition)"}}, nil
+	batch := max(s.d.cfg.Scenario.Message.Batch, 1)
+	notes := []string{"memphis-http: the REST gateway cannot create, configure or empty a station: steps are not " +
+		"reset, and a station missing at the first request is created by the broker with its defaults " +
+		"(1 partition, 3600 s message age, file storage)"}
+	if batch == 1 {
+		notes = append(notes, "memphis-http: latency is per request of 1 message (the HTTP round trip of /produce/single)")
+	} else {
+		notes = append(notes, fmt.Sprintf("memphis-http: latency is per request of %d messages: every message of a "+
+			"/produce/batch request is acknowledged when the request returns (after waiting at most %s for its "+
+			"batch to fill); throughput counts messages (msgs/s), as for single requests", batch, batchLinger))
+	}
+	logins, refreshes := s.d.sessionCounts()
+	notes = append(notes, fmt.Sprintf("memphis-http: %d gateway logins and %d JWT renewals by refresh token so far "+
+		"in the run (one login per producer, kept across steps)", logins, refreshes))
+	s.mu.Lock()
+	ps := s.producers
+	s.mu.Unlock()
+	var errs gatewayFailures
+	for _, p := range ps {
+		p.mu.Lock()
+		errs.merge(&p.fails)
+		p.mu.Unlock()
+	}
+	if n := errs.note(); n != "" {
+		notes = append(notes, n)
+	}
+	return StepResult{Notes: notes}, nil
 }
 
 func (s *memphisHTTPStep) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (Producer, error) {
 	d := s.d
-	c, err := d.newClient()
+	auth, err := d.session(ctx, p.Index)
 	if err != nil {
-		return nil, fmt.Errorf("target %q: producer %s: %w", d.cfg.Target.Name, p.Name, err)
-	}
-	auth := &gatewayAuth{d: d, client: c}
-	if err := auth.authenticate(ctx); err != nil {
-		c.CloseIdleConnections()
 		return nil, fmt.Errorf("target %q: producer %s: %w", d.cfg.Target.Name, p.Name, err)
 	}
 	batch := max(d.cfg.Scenario.Message.Batch, 1)
@@ -132,35 +265,48 @@ func (s *memphisHTTPStep) NewProducer(ctx context.Context, p ProducerSpec, acks 
 		hp.timer = time.AfterFunc(time.Hour, hp.linger)
 		hp.timer.Stop()
 	}
+	s.mu.Lock()
+	s.producers = append(s.producers, hp)
+	s.mu.Unlock()
 	return hp, nil
 }
 
 // memphisHTTPProducer is one gateway producer.
 type memphisHTTPProducer struct {
 	auth   *gatewayAuth
-	url    string
+	url    string // without the query string
 	acks   Acker
 	batch  int
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu     sync.Mutex // a batch is filled by Publish and may be sent by the linger timer
+	// mu: a batch is filled by Publish and may be sent by the linger
+	// timer; single requests take it only to record a failure.
+	mu     sync.Mutex
 	body   []byte
 	seqs   []uint64
 	timer  *time.Timer
 	closed bool
+	fails  gatewayFailures
 }
 
 // Publish sends one message (single) or adds it to the batch, sending the
-// batch when full. Acks are given when the response comes back.
+// batch when full. Acks are given when the response comes back: positive
+// for a 200, negative for another answer (whose cause the step's notes
+// give). A request that got no answer is Publish's error.
 func (p *memphisHTTPProducer) Publish(seq uint64, payload []byte) error {
 	if p.batch == 1 {
 		p.body = appendPrintable(p.body[:0], payload)
-		ok, err := p.post("text/plain")
-		if err != nil {
+		err := p.post("text/plain")
+		var answered *gatewayError
+		switch {
+		case err == nil:
+			p.acks.Ack(seq, true)
+		case errors.As(err, &answered):
+			nak(p.acks, seq, err)
+		default:
 			return err
 		}
-		p.acks.Ack(seq, ok)
 		return nil
 	}
 	p.mu.Lock()
@@ -192,50 +338,77 @@ func (p *memphisHTTPProducer) linger() {
 // flushLocked sends the batch and acks each of its messages.
 func (p *memphisHTTPProducer) flushLocked() {
 	p.body = append(p.body, ']')
-	ok, err := p.post("application/json")
+	err := p.postLocked("application/json")
 	for _, s := range p.seqs {
-		p.acks.Ack(s, ok && err == nil)
+		if err == nil {
+			p.acks.Ack(s, true)
+		} else {
+			nak(p.acks, s, err)
+		}
 	}
 	p.seqs = p.seqs[:0]
 }
 
-// post sends the body with the JWT, renewing it first when it is due, and
-// once more after a fresh login when the gateway answers 401. It reports
-// whether the gateway accepted the messages.
-func (p *memphisHTTPProducer) post(contentType string) (bool, error) {
+// post sends a single request and records its failure.
+func (p *memphisHTTPProducer) post(contentType string) error {
+	err := p.send(contentType)
+	p.mu.Lock()
+	p.fails.add(err)
+	p.mu.Unlock()
+	return err
+}
+
+// postLocked sends a batch request (p.mu held) and records its failure.
+func (p *memphisHTTPProducer) postLocked(contentType string) error {
+	err := p.send(contentType)
+	p.fails.add(err)
+	return err
+}
+
+// send sends the body with the JWT, renewing it first when it is due, and
+// once more after renewing it when the gateway refuses (401) a JWT that was
+// not just renewed; a fresh JWT refused is kept, so a gateway that refuses
+// every request does not get a renewal per message. A non-200 answer is a
+// *gatewayError with the status and body.
+func (p *memphisHTTPProducer) send(contentType string) error {
 	for attempt := 0; ; attempt++ {
-		bearer, err := p.auth.bearer(p.ctx)
+		old := p.auth.jwt
+		query, err := p.auth.authQuery(p.ctx)
 		if err != nil {
-			return false, err
+			return err
 		}
-		req, err := http.NewRequestWithContext(p.ctx, http.MethodPost, p.url, bytes.NewReader(p.body))
+		fresh := p.auth.jwt != old
+		req, err := http.NewRequestWithContext(p.ctx, http.MethodPost, p.url+query, bytes.NewReader(p.body))
 		if err != nil {
-			return false, fmt.Errorf("produce: %w", err)
+			return fmt.Errorf("produce: %w", p.auth.d.redactErr(err))
 		}
 		// Only what the request needs: the gateway stores every header
 		// with the message. An empty User-Agent is not sent.
-		req.Header = http.Header{
-			"Authorization": {bearer},
-			"Content-Type":  {contentType},
-			"User-Agent":    {""},
-		}
+		req.Header = http.Header{"Content-Type": {contentType}, "User-Agent": {""}}
 		resp, err := p.auth.client.Do(req)
 		if err != nil {
-			return false, fmt.Errorf("produce: %w", err)
+			return fmt.Errorf("produce: %w", p.auth.d.redactErr(err))
 		}
-		_, _ = io.Copy(io.Discard, resp.Body) // so the connection is kept alive
-		_ = resp.Body.Close()
-		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
+		switch {
+		case resp.StatusCode == http.StatusOK:
+			_, _ = io.Copy(io.Discard, resp.Body) // so the connection is kept alive
+			return resp.Body.Close()
+		case resp.StatusCode == http.StatusUnauthorized && attempt == 0 && !fresh:
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
 			p.auth.expire()
 			continue
 		}
-		return resp.StatusCode == http.StatusOK, nil
+		err = p.auth.d.statusError("produce", resp, p.auth.jwt, p.auth.refresh)
+		_ = resp.Body.Close()
+		return err
 	}
 }
 
 // Close stops the linger timer and closes the producer's connection. A
 // partial batch still held is dropped: its messages were already counted
-// as unacknowledged by the worker's drain.
+// as unacknowledged by the worker's drain. The session stays with the
+// driver for the producer of the same index in later steps.
 func (p *memphisHTTPProducer) Close(context.Context) error {
 	p.mu.Lock()
 	p.closed = true
@@ -248,6 +421,81 @@ func (p *memphisHTTPProducer) Close(context.Context) error {
 	return nil
 }
 
+// reasonAcker is an Acker that keeps why a message was refused.
+type reasonAcker interface {
+	Nak(seq uint64, reason string)
+}
+
+// nak acknowledges seq negatively, giving err's text as the reason when
+// the Acker keeps reasons (the error path only).
+func nak(a Acker, seq uint64, err error) {
+	if n, ok := a.(reasonAcker); ok {
+		n.Nak(seq, err.Error())
+		return
+	}
+	a.Ack(seq, false)
+}
+
+// gatewayFailures counts failed requests by cause.
+type gatewayFailures struct {
+	requests, failed int
+	causes           []string // distinct, in order, at most maxCauses
+	counts           map[string]int
+	other            int // failures whose cause did not fit
+}
+
+// add counts a request and, when err is not nil, its failure.
+func (f *gatewayFailures) add(err error) {
+	f.requests++
+	if err != nil {
+		f.count(err.Error(), 1)
+	}
+}
+
+func (f *gatewayFailures) count(cause string, n int) {
+	f.failed += n
+	if f.counts == nil {
+		f.counts = map[string]int{}
+	}
+	if _, seen := f.counts[cause]; !seen {
+		if len(f.causes) == maxCauses {
+			f.other += n
+			return
+		}
+		f.causes = append(f.causes, cause)
+	}
+	f.counts[cause] += n
+}
+
+// merge adds o's counts to f.
+func (f *gatewayFailures) merge(o *gatewayFailures) {
+	f.requests += o.requests
+	for _, c := range o.causes {
+		f.count(c, o.counts[c])
+	}
+	f.failed += o.other
+	f.other += o.other
+}
+
+// note says how many requests failed and why; empty when none did.
+func (f *gatewayFailures) note() string {
+	if f.failed == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "memphis-http: %d requests failed (of %d sent); causes: ", f.failed, f.requests)
+	for i, c := range f.causes {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s (%d×)", c, f.counts[c])
+	}
+	if f.other > 0 {
+		fmt.Fprintf(&b, "; %d more with other causes", f.other)
+	}
+	return b.String()
+}
+
 // appendPrintable appends payload with every byte mapped to a letter, so
 // the body is valid text and a valid JSON string of the same size.
 func appendPrintable(dst, payload []byte) []byte {
@@ -255,98 +503,4 @@ func appendPrintable(dst, payload []byte) []byte {
 		dst = append(dst, 'a'+b%26)
 	}
 	return dst
-}
-
-// errUnauthorized is the gateway refusing credentials or a refresh token.
-var errUnauthorized = errors.New("401 unauthorized")
-
-// gatewayAuth holds one client's JWT and renews it before it expires: by
-// refresh token while that is valid, else by logging in again. It is used
-// by one goroutine at a time.
-type gatewayAuth struct {
-	d       *memphisHTTPDriver
-	client  *http.Client
-	jwt     string // "Bearer <jwt>"
-	refresh string
-	renewAt time.Time
-	reauth  time.Time // when the refresh token stops being usable
-}
-
-// gatewayTokens is the reply of /auth/authenticate and /auth/refreshToken;
-// the lifetimes are in milliseconds.
-type gatewayTokens struct {
-	JWT              string `json:"jwt"`
-	ExpiresIn        int64  `json:"expires_in"`
-	Refresh          string `json:"jwt_refresh_token"`
-	RefreshExpiresIn int64  `json:"refresh_token_expires_in"`
-}
-
-// bearer is the Authorization value, renewed first when due.
-func (a *gatewayAuth) bearer(ctx context.Context) (string, error) {
-	now := time.Now()
-	switch {
-	case a.jwt != "" && now.Before(a.renewAt):
-		return a.jwt, nil
-	case a.refresh != "" && now.Before(a.reauth):
-		err := a.call(ctx, "/auth/refreshToken", map[string]string{"jwt_refresh_token": a.refresh})
-		if err == nil {
-			return a.jwt, nil
-		}
-	}
-	if err := a.authenticate(ctx); err != nil {
-		return "", err
-	}
-	return a.jwt, nil
-}
-
-// expire forgets the JWT and refresh token, so the next request logs in.
-func (a *gatewayAuth) expire() { a.jwt, a.refresh = "", "" }
-
-// authenticate logs in with the target's credentials.
-func (a *gatewayAuth) authenticate(ctx context.Context) error {
-	t := a.d.cfg.Target
-	req := map[string]any{"username": t.Username, "account_id": t.AccountID}
-	if t.ConnectionToken != "" {
-		req["connection_token"] = t.ConnectionToken.Value()
-	} else {
-		req["password"] = t.Password.Value()
-	}
-	return a.call(ctx, "/auth/authenticate", req)
-}
-
-// call posts an auth request and keeps the tokens it returns. Errors never
-// hold the request or the reply, which carry credentials.
-func (a *gatewayAuth) call(ctx context.Context, path string, body any) error {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.d.base+path, bytes.NewReader(data))
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	req.Header = http.Header{"Content-Type": {"application/json"}, "User-Agent": {""}}
-	start := time.Now()
-	resp, err := a.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusUnauthorized:
-		_, _ = io.Copy(io.Discard, resp.Body)
-		return fmt.Errorf("%s: %w", path, errUnauthorized)
-	case resp.StatusCode != http.StatusOK:
-		_, _ = io.Copy(io.Discard, resp.Body)
-		return fmt.Errorf("%s: status %s", path, resp.Status)
-	}
-	var tok gatewayTokens
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.JWT == "" {
-		return fmt.Errorf("%s: reply holds no token", path)
-	}
-	// Renew at 80% of the lifetime, counted from when the request left.
-	a.jwt, a.refresh = "Bearer "+tok.JWT, tok.Refresh
-	a.renewAt = start.Add(time.Duration(tok.ExpiresIn) * time.Millisecond * 8 / 10)
-	a.reauth = start.Add(time.Duration(tok.RefreshExpiresIn) * time.Millisecond * 8 / 10)
-	return nil
 }

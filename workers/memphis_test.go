@@ -223,40 +223,114 @@ func TestMemphisDedup(t *testing.T) {
 	}
 }
 
-func TestMemphisExistingStation(t *testing.T) {
-	b := memphistest.Start(t, memphistest.Options{})
-	c := memphisScenario(t, b, passwordAuth, "station:\n  name: old\n  partitions: 2")
+// preexisting makes someone else's station with one partition holding n
+// messages, through the control plane as the SDK would.
+func preexisting(t *testing.T, b *memphistest.Broker, name string, n int) {
+	t.Helper()
 	ctx := context.Background()
-	// Someone else's station with one partition and a message in it.
-	if err := memphisRequest(ctx, b.Conn(), memphisStationCreations, map[string]any{"name": "old", "partitions_number": 1}, nil); err != nil {
+	if err := memphisRequest(ctx, b.Conn(), memphisStationCreations, map[string]any{"name": name, "partitions_number": 1}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.JetStream().Publish(ctx, "old$1.x", []byte("keep?")); err != nil {
-		t.Fatal(err)
+	for range n {
+		if _, err := b.JetStream().Publish(ctx, MemphisStream(MemphisInternalName(name), 1)+".x", []byte("theirs")); err != nil {
+			t.Fatal(err)
+		}
 	}
+}
+
+// TestMemphisExistingStation: the broker answers the create request for an
+// existing station with an empty reply, like a creation, so the driver
+// looks first. A station that existed is said to have, is never deleted,
+// and is purged only with purgeExisting: true.
+func TestMemphisExistingStation(t *testing.T) {
+	for _, purge := range []bool{false, true} {
+		t.Run(fmt.Sprintf("purgeExisting=%v", purge), func(t *testing.T) {
+			b := memphistest.Start(t, memphistest.Options{})
+			extra := "station:\n  name: old\n  partitions: 2" // reset and cleanup: delete by default
+			if purge {
+				extra += "\n  purgeExisting: true"
+			}
+			c := memphisScenario(t, b, passwordAuth, extra)
+			preexisting(t, b, "old", 5)
+			ctx := context.Background()
+			d := newMemphis(c)
+			if _, err := d.Connect(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 { // two steps
+				step, err := d.BeginStep(ctx, StepSpec{Producers: 1, Clock: NewClock(), Drain: time.Second})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := step.Finish(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], `station "old" existed before the run`) {
+					t.Errorf("notes = %q, want one saying the station existed", res.Notes)
+				}
+			}
+			want := uint64(5)
+			if purge {
+				want = 0
+			}
+			if got := streamMsgs(t, b.JetStream(), "old$1"); got != want {
+				t.Errorf("the station holds %d messages, want %d", got, want)
+			}
+			if err := d.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.JetStream().Stream(ctx, "old$1"); err != nil {
+				t.Errorf("a station the run did not create was destroyed: %v", err)
+			}
+		})
+	}
+}
+
+// reconnectAcks is an Acker that also hears its connection come back.
+type reconnectAcks struct {
+	countAcks
+	back chan struct{}
+}
+
+func (a *reconnectAcks) Reconnected() { a.back <- struct{}{} }
+
+// TestMemphisProducerReconnects: a producer on its own connection is told
+// when that connection comes back, as for the other kinds.
+func TestMemphisProducerReconnects(t *testing.T) {
+	b := memphistest.Start(t, memphistest.Options{})
+	c := memphisScenario(t, b, passwordAuth+"\n    reconnectIntervalMs: 20", "station:\n  name: rc\n  storage: memory")
+	ctx := context.Background()
 	d := newMemphis(c)
 	if _, err := d.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
+	defer d.Close(ctx)
 	step, err := d.BeginStep(ctx, StepSpec{Producers: 1, Clock: NewClock(), Drain: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := step.Finish(ctx)
+	defer step.Finish(ctx)
+	acks := &reconnectAcks{back: make(chan struct{}, 4)}
+	p, err := step.NewProducer(ctx, ProducerSpec{Index: 1, Name: "bench-1"}, acks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "existed before the run") {
-		t.Errorf("notes = %q, want one saying the station existed", res.Notes)
+	defer p.Close(ctx)
+	name := p.(*memphisPublisher).connID + "::root"
+	if n, err := b.Kick(func(s string) bool { return s == name }); n != 1 || err != nil {
+		t.Fatalf("kicked %d connections named %s (%v), want 1", n, name, err)
 	}
-	if got := streamMsgs(t, b.JetStream(), "old$1"); got != 0 {
-		t.Errorf("reset: true left %d messages", got)
+	select {
+	case <-acks.back:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the producer was not told its connection came back")
 	}
-	if err := d.Close(ctx); err != nil {
+	if err := p.Publish(1, []byte("after")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.JetStream().Stream(ctx, "old$1"); err != nil {
-		t.Errorf("a station the run did not create was destroyed: %v", err)
+	if ok, _ := acks.wait(t, 1); ok != 1 {
+		t.Error("no ack after the reconnect")
 	}
 }
 

@@ -45,6 +45,9 @@ type Options struct {
 	Password  string // default memphis
 	Token     string // the connection token; default DefaultToken
 	AccountID int    // default 1
+	// Port is the client port; 0 picks a free one. A test that runs a
+	// scenario file unchanged gives the broker's real port, 6666.
+	Port int
 }
 
 // Broker is a nats-server arranged as a Memphis broker.
@@ -77,7 +80,7 @@ func Start(t testing.TB, o Options) *Broker {
 		o.AccountID = 1
 	}
 	b := &Broker{opts: o, producers: map[string]map[string]string{}}
-	srv, err := embedded.Start(context.Background(), embedded.Options{Configure: func(so *server.Options) {
+	srv, err := embedded.Start(context.Background(), embedded.Options{Port: o.Port, Configure: func(so *server.Options) {
 		so.CustomClientAuthentication = b
 	}})
 	if err != nil {
@@ -176,6 +179,26 @@ func (b *Broker) Check(c server.ClientAuthentication) bool {
 	}
 	user := o.Username == b.opts.User+"$"+strconv.Itoa(b.opts.AccountID) || o.Username == b.opts.User
 	return user && o.Password == b.opts.Password
+}
+
+// Kick closes every client connection whose name matches, as a broker
+// restart or a network cut would; clients with reconnects on come back.
+// It returns how many were closed.
+func (b *Broker) Kick(match func(name string) bool) (int, error) {
+	srv := b.srv.Server()
+	cz, err := srv.Connz(&server.ConnzOptions{Limit: 1 << 20})
+	if err != nil {
+		return 0, fmt.Errorf("connz: %w", err)
+	}
+	n := 0
+	for _, c := range cz.Conns {
+		if match(c.Name) {
+			if err := srv.DisconnectClientByID(c.Cid); err == nil {
+				n++
+			}
+		}
+	}
+	return n, nil
 }
 
 // TokenConnectionNames lists the names of the connections that logged in
@@ -317,10 +340,9 @@ func (b *Broker) createStation(m *nats.Msg) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, exists, err := b.ensureStation(ctx, sc)
-	if err == nil && exists {
-		err = fmt.Errorf("station %s already exists", sc.Name)
-	}
+	// An existing station is left as it is and answered like a creation:
+	// broker 1.4.4 gives an empty reply either way.
+	_, _, err := b.ensureStation(ctx, sc)
 	reply(m, err)
 }
 
