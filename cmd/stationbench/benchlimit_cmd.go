@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/stationbench/stationbench/internal/benchlimit"
+	"github.com/stationbench/stationbench/internal/redact"
 )
 
 func benchLimitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -39,7 +40,7 @@ func benchLimitCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		o.URL = u
 	}
 	fmt.Fprintf(stdout, "bench-limit: harness against a bare nats.go loop, %d B, %s x %d rounds each, server %s\n",
-		o.Size, o.Duration, o.Rounds, o.URL)
+		o.Size, o.Duration, o.Rounds, redact.URL(o.URL))
 	_, err := benchlimit.Run(ctx, o, stdout)
 	return err
 }
