@@ -70,7 +70,7 @@ func TestJUnitShape(t *testing.T) {
 	if err := WriteJUnit(&buf, renderFixture(t)); err != nil {
 		t.Fatal(err)
 	}
-	var doc junitSuites
+	var doc report.JUnitSuites
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
