@@ -173,11 +173,15 @@ type Report struct {
 }
 
 // Regressions counts the comparisons judged a regression.
-func (r *Report) Regressions() int { return r.count(func(c Comparison) bool { return c.Verdict == Regression }) }
+func (r *Report) Regressions() int {
+	return r.count(func(c Comparison) bool { return c.Verdict == Regression })
+}
 
 // NotMeasured counts the comparisons of base steps the new result did not
 // measure.
-func (r *Report) NotMeasured() int { return r.count(func(c Comparison) bool { return c.Verdict == NotMeasured }) }
+func (r *Report) NotMeasured() int {
+	return r.count(func(c Comparison) bool { return c.Verdict == NotMeasured })
+}
 
 // Compared counts the comparisons that had numbers on both sides.
 func (r *Report) Compared() int { return r.count(compared) }

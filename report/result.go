@@ -82,14 +82,15 @@ type Run struct {
 	// RateMsgsPerSec is the offered total rate; 0 means closed loop.
 	RateMsgsPerSec float64 `json:"rate_msgs_per_sec"`
 	Repeat         int     `json:"repeat"` // 1-based
-	// StartedAt is when the run began (UTC). Repeats interleave over the
-	// steps by default (load.order), and this says in which order they ran.
-	StartedAt time.Time `json:"started_at,omitzero"`
 	Status         Status  `json:"status"`
 	Error          string  `json:"error,omitempty"`
 	// Notes are things worth knowing about the run that are not errors,
 	// such as a verification that could not be made.
 	Notes []string `json:"notes,omitempty"`
+
+	// StartedAt is when the run began (UTC). Repeats interleave over the
+	// steps by default (load.order), and this says in which order they ran.
+	StartedAt time.Time `json:"started_at,omitzero"`
 
 	DurationS float64 `json:"duration_s"` // measured window actually run
 	WarmupS   float64 `json:"warmup_s"`
