@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -127,12 +128,13 @@ func gateLine(o Options) string {
 // failed closed, then the regressions, and whether the comparison was
 // tolerance-only (too few repeats for the test).
 func summaryLine(rep *Report) string {
-	var parts []string
-	if len(rep.Failures) > 0 {
-		parts = append(parts, "FAIL: "+strings.Join(rep.Failures, "; "))
-	}
+	fail := slices.Clone(rep.Failures)
 	if nm := rep.NotMeasured(); nm > 0 {
-		parts = append(parts, fmt.Sprintf("FAIL: %d comparison(s) of base steps not measured in the new result", nm))
+		fail = append(fail, fmt.Sprintf("%d comparison(s) of base steps not measured in the new result", nm))
+	}
+	var parts []string
+	if len(fail) > 0 {
+		parts = append(parts, "FAIL: "+strings.Join(fail, "; "))
 	}
 	n, compared := rep.Regressions(), rep.Compared()
 	switch {

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
+	"encoding/xml"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/stationbench/stationbench/internal/natstest"
+	"github.com/stationbench/stationbench/internal/runner"
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/scenarios"
 )
@@ -151,5 +156,51 @@ func TestComparePercentFlags(t *testing.T) {
 		if code != tt.code || !strings.Contains(got, tt.want) {
 			t.Errorf("%v: exit %d, want %d and %q\n%s%s", tt.args, code, tt.code, tt.want, out, errOut)
 		}
+	}
+}
+
+// TestCompareFailClosedEndToEnd runs a real baseline on the embedded
+// server and a new run whose target refuses connections: the new result
+// has 0 runs, and the gate fails (exit 3) saying so, in every format.
+func TestCompareFailClosedEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a server")
+	}
+	srv := natstest.Start(t)
+	dir := t.TempDir()
+	base := measure(t, gateScenario(t, srv.URL()), dir, "base")
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "nats://" + ln.Addr().String()
+	ln.Close() // nothing listens there now
+	sc := gateScenario(t, refused)
+	sc.Targets[0].TimeoutMs, sc.Targets[0].MaxReconnect = 500, 0
+	res := runner.Run(context.Background(), sc, runner.Options{Version: "test"})
+	if res.Status != report.StatusFailed || len(res.Runs) != 0 {
+		t.Fatalf("run against a closed port: status %s, %d runs", res.Status, len(res.Runs))
+	}
+	failed := filepath.Join(dir, "failed.json")
+	if err := report.WriteJSON(failed, res); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errOut := runCLI("compare", base, failed)
+	if code != exitThreshold || !strings.Contains(out, "verdict: FAIL: the new result failed") ||
+		!strings.Contains(out, "NOT MEASURED") || !strings.Contains(errOut, "the new result has no completed run (0 runs recorded)") {
+		t.Fatalf("exit %d, want %d with the reason\n%s\nstderr: %s", code, exitThreshold, out, errOut)
+	}
+	t.Logf("\n%s%s", out, errOut)
+	code, md, _ := runCLI("compare", base, failed, "--format", "markdown")
+	if code != exitThreshold || !strings.Contains(md, "## stationbench compare: ❌ FAIL: the new result failed") {
+		t.Errorf("markdown exit %d:\n%s", code, md)
+	}
+	code, junit, _ := runCLI("compare", base, failed, "--format", "junit")
+	var doc report.JUnitSuites
+	if err := xml.Unmarshal([]byte(junit), &doc); err != nil || code != exitThreshold || doc.Failures < 2 ||
+		!strings.Contains(junit, `type="fail-closed"`) {
+		t.Errorf("junit exit %d failures %d (%v):\n%s", code, doc.Failures, err, junit)
 	}
 }
