@@ -104,10 +104,10 @@ func verdictText(v Verdict) string {
 func legend(o Options) []string {
 	return []string{
 		"tol: the largest tolerated change in the bad direction; ~ marks a default tolerance widened to the base's own spread " +
-			"where the test cannot decide: t(1-alpha/2; n_base-1) * s_base * sqrt(1/n_base + 1/n_new) / base median.",
+			"where the test cannot decide: t(1-alpha/2; n_base-1) * s_base * sqrt(1/n_base + 1/n_new) / base median, s_base the base repeats' standard deviation.",
 		fmt.Sprintf("mde: the minimum detectable effect, the smallest change of the median that a test at alpha %g would detect "+
 			"%.0f%% of the time given the repeats' spread and counts: (t(1-alpha/2; df) + t(%g; df)) * s * sqrt(1/n_base + 1/n_new) * sqrt(pi/3) / base median, "+
-			"s the pooled standard deviation of the repeats, df = n_base + n_new - 2, t Student's t quantiles (gonum stat/distuv), "+
+			"s the pooled robust standard deviation of the repeats (1.4826 x their median absolute deviation), df = n_base + n_new - 2, t Student's t quantiles (gonum stat/distuv), "+
 			"sqrt(pi/3) the Mann-Whitney test's efficiency against the t test. A change smaller than the mde can pass unseen; "+
 			"with few repeats the rank test is coarser still, so read it as a lower bound. ? : one run a side, no spread to go on.",
 			o.Alpha, 100*Power, Power),
