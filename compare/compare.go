@@ -246,8 +246,8 @@ func Compare(base, cur *report.Result, o Options) (*Report, error) {
 	}
 	if fewer {
 		rep.Notes = append(rep.Notes, fmt.Sprintf(
-			"too few repeats for the Mann-Whitney U test to ever reach alpha %g (it needs at least %d repeats a side); "+
-				"those steps are judged by the tolerance alone: set load.repeat to %d or more",
+			"too few repeats for the Mann-Whitney U test to ever reach alpha %g (it needs at least %d completed repeats a side); "+
+				"those steps are judged by the tolerance alone: a gate wants load.repeat %d or more, in both results",
 			o.Alpha, repeatsNeeded(o.Alpha), repeatsNeeded(o.Alpha)))
 	}
 	return rep, nil

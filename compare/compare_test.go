@@ -101,7 +101,7 @@ func TestCompareFewRepeatsNote(t *testing.T) {
 		t.Fatal(err)
 	}
 	joined := strings.Join(rep.Notes, "\n")
-	if !strings.Contains(joined, "too few repeats for the Mann-Whitney U test to ever reach alpha 0.05 (it needs at least 4 repeats a side)") {
+	if !strings.Contains(joined, "too few repeats for the Mann-Whitney U test to ever reach alpha 0.05 (it needs at least 4 completed repeats a side)") {
 		t.Errorf("notes = %q", joined)
 	}
 }

@@ -20,7 +20,11 @@ func gateFailures(base, cur *report.Result, bg, cg map[Key][]report.Run) []strin
 		case report.StatusFailed:
 			out = append(out, fmt.Sprintf("the %s result failed%s: %s", name, errText(r.Error), advice))
 		default:
-			out = append(out, fmt.Sprintf("the %s result is %s%s: %s", name, r.Status, errText(r.Error), advice))
+			e := errText(r.Error)
+			if r.Error == string(r.Status) {
+				e = "" // "interrupted (interrupted)" says it once too often
+			}
+			out = append(out, fmt.Sprintf("the %s result is %s%s: %s", name, r.Status, e, advice))
 		}
 		if len(g) == 0 {
 			out = append(out, fmt.Sprintf("the %s result has no completed run (%d runs recorded)", name, len(r.Runs)))
