@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // VerdictGroup is one kind of verdict a result carries (the run's status,
@@ -16,14 +17,44 @@ type VerdictGroup struct {
 	Title string
 	Pass  bool
 	Items []VerdictItem
+	// Passed sums up the passing items in one line for the short forms
+	// (the verdict box, the markdown), which list only the failing ones
+	// ("20 passed: errors max 0 (10 runs), throughput min 5000 (10 runs)");
+	// empty when every item is listed, as findMaxRate answers are.
+	Passed string
+}
+
+// Listed is what the short forms list one by one: every item when Passed
+// is empty, else the failing ones.
+func (g VerdictGroup) Listed() []VerdictItem {
+	if g.Passed == "" {
+		return g.Items
+	}
+	var out []VerdictItem
+	for _, it := range g.Items {
+		if !it.Pass {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // VerdictItem is one verdict: passed or not, and what it says.
 type VerdictItem struct {
 	Pass bool
-	// Name is what was judged ("throughput min 5000 @ local, 1 producers,
-	// repeat 2"); Text the outcome ("observed 1010 msgs/s: below the minimum").
-	Name, Text string
+	// Rule is what was judged ("throughput min 5000"), Where the run it was
+	// judged on ("local, 1 producers, repeat 2"), Text the outcome
+	// ("observed 1010 msgs/s: below the minimum").
+	Rule, Where, Text string
+}
+
+// Name is the rule and where it was judged: "throughput min 5000 @ local,
+// 1 producers, repeat 2".
+func (it VerdictItem) Name() string {
+	if it.Where == "" {
+		return it.Rule
+	}
+	return it.Rule + " @ " + it.Where
 }
 
 // Verdicts lists the result's verdicts: how the run ended, each threshold
@@ -49,6 +80,7 @@ func Verdicts(r *Result) []VerdictGroup {
 		for _, v := range vs {
 			g.Items = append(g.Items, thresholdItem(v))
 		}
+		g.Passed = passedSummary(g.Items)
 		groups = append(groups, g)
 	}
 	if len(r.MaxRate) > 0 {
@@ -75,13 +107,13 @@ func incompleteRuns(runs []Run) int {
 
 // thresholdItem words one threshold verdict.
 func thresholdItem(v ThresholdVerdict) VerdictItem {
-	name := fmt.Sprintf("%s %s %s", v.Metric, v.Op, v.LimitText)
+	it := VerdictItem{Pass: v.Pass, Rule: fmt.Sprintf("%s %s %s", v.Metric, v.Op, v.LimitText)}
 	if v.Repeat > 0 {
-		name += fmt.Sprintf(" @ %s, %d producers", v.Target, v.Producers)
+		it.Where = fmt.Sprintf("%s, %d producers", v.Target, v.Producers)
 		if v.RateMsgsPerSec > 0 {
-			name += ", " + formatRate(v.RateMsgsPerSec) + " msgs/s"
+			it.Where += ", " + formatRate(v.RateMsgsPerSec) + " msgs/s"
 		}
-		name += fmt.Sprintf(", repeat %d", v.Repeat)
+		it.Where += fmt.Sprintf(", repeat %d", v.Repeat)
 	}
 	var text []string
 	if v.Observed != nil {
@@ -90,14 +122,44 @@ func thresholdItem(v ThresholdVerdict) VerdictItem {
 	if w := why(v); w != "" {
 		text = append(text, w)
 	}
-	return VerdictItem{Pass: v.Pass, Name: name, Text: strings.Join(text, ": ")}
+	it.Text = strings.Join(text, ": ")
+	return it
+}
+
+// passedSummary sums up the passing items by rule: "20 passed: errors max
+// 0 (10 runs), throughput min 5000 (10 runs)"; "none passed" when none did.
+func passedSummary(items []VerdictItem) string {
+	var rules []string
+	count := map[string]int{}
+	total := 0
+	for _, it := range items {
+		if !it.Pass {
+			continue
+		}
+		if count[it.Rule] == 0 {
+			rules = append(rules, it.Rule)
+		}
+		count[it.Rule]++
+		total++
+	}
+	if total == 0 {
+		return "none passed"
+	}
+	parts := make([]string, len(rules))
+	for i, r := range rules {
+		parts[i] = fmt.Sprintf("%s (%d runs)", r, count[r])
+		if count[r] == 1 {
+			parts[i] = r
+		}
+	}
+	return fmt.Sprintf("%d passed: %s", total, strings.Join(parts, ", "))
 }
 
 // maxRateItem words one findMaxRate answer; a search where no probed rate
 // met the objective does not pass.
 func maxRateItem(s MaxRateSearch) VerdictItem {
-	it := VerdictItem{Pass: s.MaxRateMsgsPerSec > 0,
-		Name: fmt.Sprintf("%s, %d producers, %s", s.Target, s.Producers, strings.Join(s.SLO, ", "))}
+	it := VerdictItem{Pass: s.MaxRateMsgsPerSec > 0, Rule: strings.Join(s.SLO, ", "),
+		Where: fmt.Sprintf("%s, %d producers", s.Target, s.Producers)}
 	if it.Pass {
 		it.Text = fmt.Sprintf("%.0f msgs/s", s.MaxRateMsgsPerSec)
 	} else {
@@ -120,12 +182,15 @@ func writeVerdictsMD(w *errWriter, r *Result) {
 	w.printf("### Verdicts\n\n")
 	for _, g := range Verdicts(r) {
 		w.printf("- %s **%s**\n", mark(g.Pass), mdEscape(g.Title))
-		for _, it := range g.Items {
-			w.printf("  - %s %s", passText(it.Pass), mdEscape(it.Name))
+		for _, it := range g.Listed() {
+			w.printf("  - %s %s", passText(it.Pass), mdEscape(it.Name()))
 			if it.Text != "" {
 				w.printf(": %s", mdEscape(it.Text))
 			}
 			w.printf("\n")
+		}
+		if g.Passed != "" {
+			w.printf("  - %s\n", mdEscape(g.Passed))
 		}
 	}
 	w.printf("\n")
@@ -153,7 +218,11 @@ func JUnit(w io.Writer, r *Result) error {
 		return fmt.Errorf("junit: nil result")
 	}
 	name := orDash(r.Scenario.Name)
-	suite := JUnitSuite{Name: "stationbench run: " + name}
+	suite := JUnitSuite{Name: "stationbench run: " + name, Properties: []JUnitProperty{
+		{Name: "scenario", Value: name}, {Name: "status", Value: string(r.Status)}}}
+	if !r.StartedAt.IsZero() {
+		suite.Properties = append(suite.Properties, JUnitProperty{Name: "started_at", Value: r.StartedAt.UTC().Format(time.RFC3339)})
+	}
 	class := "stationbench." + name
 	for _, g := range Verdicts(r) {
 		if g.Kind == "run" {
@@ -166,9 +235,9 @@ func JUnit(w io.Writer, r *Result) error {
 		}
 		kind := g.Kind
 		for _, it := range g.Items {
-			c := JUnitCase{ClassName: class + "." + kind, Name: kind + ": " + it.Name, Time: "0", SystemOut: it.Text}
+			c := JUnitCase{ClassName: class + "." + kind, Name: kind + ": " + it.Name(), Time: "0", SystemOut: it.Text}
 			if !it.Pass {
-				msg := it.Name
+				msg := it.Name()
 				if it.Text != "" {
 					msg += ": " + it.Text
 				}
@@ -189,7 +258,7 @@ const htmlVerdicts = `{{define "verdicts"}}{{with .Verdicts}}<style>
 </style>
 <div class="verdicts">
 {{range .}}<p class="{{if .Pass}}pass{{else}}fail{{end}}"><strong>{{if .Pass}}&#10004;{{else}}&#10008;{{end}} {{.Title}}</strong></p>
-{{with .Items}}<ul>{{range .}}<li class="{{if .Pass}}pass{{else}}fail{{end}}">{{if .Pass}}PASS{{else}}FAIL{{end}} {{.Name}}{{with .Text}}: {{.}}{{end}}</li>
-{{end}}</ul>{{end}}
+{{if or .Listed .Passed}}<ul>{{range .Listed}}<li class="{{if .Pass}}pass{{else}}fail{{end}}">{{if .Pass}}PASS{{else}}FAIL{{end}} {{.Name}}{{with .Text}}: {{.}}{{end}}</li>
+{{end}}{{with .Passed}}<li class="pass">{{.}}</li>{{end}}</ul>{{end}}
 {{end}}</div>
 {{end}}{{end}}`

@@ -29,7 +29,7 @@ func verdictResult() *report.Result {
 // JUnit, not only summary.txt.
 func TestReportVerdicts(t *testing.T) {
 	path := writeResult(t, t.TempDir(), "result", verdictResult())
-	want := []string{"thresholds: 2 of 3 passed", "throughput min 5000", "below the minimum", "34593 msgs/s", "p99&lt;=10ms"}
+	want := []string{"thresholds: 2 of 3 passed", "throughput min 5000", "below the minimum", "2 passed: errors max 0, latency.p99 max 20ms", "34593 msgs/s", "p99&lt;=10ms"}
 
 	code, html, errOut := runCLI("report", path, "--format", "html")
 	if code != exitOK {
