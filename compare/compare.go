@@ -304,7 +304,7 @@ func compareOne(k Key, metric string, base, cur []float64, o Options) Comparison
 				len(base), len(cur), c.MinP)
 		}
 		if c.ToleranceFromSpread {
-			c.Note += fmt.Sprintf("; tolerance %s from the base's spread", pct(c.Tolerance))
+			c.Note += fmt.Sprintf("; tolerance %.1f%% from the base's spread", 100*c.Tolerance)
 		}
 	case !beyond:
 		c.Verdict = Same

@@ -69,7 +69,7 @@ func failureMessage(c Comparison) string {
 	if c.Metric == MetricThroughput {
 		dir = "drop"
 	}
-	msg := fmt.Sprintf("%s %s %s (tolerated %s %s, mde %s)", c.Metric, dir, formatPct(c.Change), dir, pct(c.Tolerance), mdeText(c))
+	msg := fmt.Sprintf("%s %s %s (tolerated %s %s, mde %s)", c.Metric, dir, formatPct(c.Change), dir, tolText(c), mdeText(c))
 	if c.TestUsable {
 		return msg + fmt.Sprintf(", p=%.3f <= alpha %g", c.P, c.Alpha)
 	}
@@ -87,7 +87,7 @@ func detail(c Comparison) string {
 	}
 	s := fmt.Sprintf("verdict %s: median %s -> %s (%s), tolerance %s, mde %s, %s, alpha %g, n=%d+%d\nbase: %s\nnew:  %s",
 		c.Verdict, formatValue(c.Unit, c.BaseMedian), formatValue(c.Unit, c.NewMedian), formatPct(c.Change),
-		pct(c.Tolerance), mdeText(c), p, c.Alpha, len(c.Base), len(c.New), joinValues(c.Unit, c.Base), joinValues(c.Unit, c.New))
+		tolText(c), mdeText(c), p, c.Alpha, len(c.Base), len(c.New), joinValues(c.Unit, c.Base), joinValues(c.Unit, c.New))
 	if c.Note != "" {
 		s += "\n" + c.Note
 	}

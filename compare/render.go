@@ -66,10 +66,7 @@ func rows(rep *Report) []row {
 		if compared(c) {
 			r.base, r.cur = formatValue(c.Unit, c.BaseMedian), formatValue(c.Unit, c.NewMedian)
 			r.change = formatPct(c.Change)
-			r.tol = pct(c.Tolerance)
-			if c.ToleranceFromSpread {
-				r.tol += "~"
-			}
+			r.tol = tolText(c)
 			r.mde = mdeText(c)
 			r.p = fmt.Sprintf("%.3f", c.P)
 			if !c.TestUsable {
@@ -79,6 +76,15 @@ func rows(rep *Report) []row {
 		out = append(out, r)
 	}
 	return out
+}
+
+// tolText writes a comparison's tolerance: as given ("5%"), or widened to
+// the base's spread to one decimal and marked "~" ("71.9%~").
+func tolText(c Comparison) string {
+	if c.ToleranceFromSpread {
+		return fmt.Sprintf("%.1f%%~", 100*c.Tolerance)
+	}
+	return pct(c.Tolerance)
 }
 
 // mdeText writes a comparison's minimum detectable effect: "±12.3%", or
@@ -140,6 +146,8 @@ func summaryLine(rep *Report) string {
 	switch {
 	case compared == 0:
 		parts = append(parts, "nothing compared")
+	case n == 0 && len(fail) > 0:
+		parts = append(parts, fmt.Sprintf("no regression in the %d comparisons that could be made", compared))
 	case n == 0:
 		parts = append(parts, fmt.Sprintf("no regression (%d comparisons)", compared))
 	default:
