@@ -15,8 +15,8 @@ import (
 // (exit 3) on a regression.
 func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("compare", "compare BASE.json NEW.json [flags]", stderr)
-	drop := fs.String("max-throughput-drop", "5%", "largest tolerated fall in a step's median throughput, 15% or 0.15 (left at the default, widened to the base's spread where the test cannot decide)")
-	rise := fs.String("max-latency-rise", "10%", "largest tolerated rise in a step's median latency percentile (p50, p99, p99.9), 30% or 0.3 (default widened as above)")
+	drop := fs.String("max-throughput-drop", "5%", "largest tolerated fall in a step's median throughput, as 15% or 0.15; left at the default, it widens to the base's spread where too few repeats leave the test unusable")
+	rise := fs.String("max-latency-rise", "10%", "largest tolerated rise in a step's median latency percentile (p50, p99, p99.9), as 30% or 0.3; the default widens likewise")
 	alpha := fs.String("alpha", "0.05", "significance level of the Mann-Whitney U test over the repeats, 0.05 or 5%")
 	format := fs.String("format", "text", "output format: text, markdown or junit")
 	out := fs.String("out", "", "write the output to FILE (the text table still goes to standard output)")
