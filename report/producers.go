@@ -187,7 +187,6 @@ func Observe(r *Result) ObserveView {
 	var v ObserveView
 	v.Labels = labelText(r.Labels)
 	for _, run := range byStep(r.Runs) { // order.go: read by step, not as the repeats interleaved
-
 		if line, flagged, ok := fairnessLine(run); ok {
 			v.Fairness = append(v.Fairness, FairnessLine{Text: line, Flagged: flagged})
 		}
