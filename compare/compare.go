@@ -18,6 +18,9 @@ const (
 	DefaultMaxThroughputDrop = 0.05
 	DefaultMaxLatencyRise    = 0.10
 	DefaultAlpha             = 0.05
+	// Power is the chance of detecting a change the size of the minimum
+	// detectable effect (see Comparison.MDE).
+	Power = 0.8
 )
 
 // Metrics compared for every step, in report order.
@@ -47,23 +50,31 @@ type Options struct {
 	// Force compares results whose scenarios differ in ways that make the
 	// comparison doubtful (message size, station, targets, acks).
 	Force bool
+	// WidenThroughputDrop and WidenLatencyRise widen that tolerance, on a
+	// step the test cannot decide (too few repeats), to the base's own
+	// spread when it is larger (see spreadTolerance). They are for default
+	// tolerances; one the user chose is kept as given.
+	WidenThroughputDrop bool
+	WidenLatencyRise    bool
 }
 
 // DefaultOptions are the gate's defaults: 5% throughput drop, 10% latency
-// rise, alpha 0.05.
+// rise, both widened to the base's spread where the test cannot decide,
+// alpha 0.05.
 func DefaultOptions() Options {
-	return Options{MaxThroughputDrop: DefaultMaxThroughputDrop, MaxLatencyRise: DefaultMaxLatencyRise, Alpha: DefaultAlpha}
+	return Options{MaxThroughputDrop: DefaultMaxThroughputDrop, MaxLatencyRise: DefaultMaxLatencyRise, Alpha: DefaultAlpha,
+		WidenThroughputDrop: true, WidenLatencyRise: true}
 }
 
 // Validate checks the options' ranges.
 func (o Options) Validate() error {
 	switch {
 	case o.MaxThroughputDrop < 0 || o.MaxThroughputDrop >= 1 || math.IsNaN(o.MaxThroughputDrop):
-		return fmt.Errorf("max throughput drop must be 0%% to under 100%%, got %g%%", 100*o.MaxThroughputDrop)
+		return fmt.Errorf("max throughput drop must be 0%% to under 100%%, got %s", pct(o.MaxThroughputDrop))
 	case o.MaxLatencyRise < 0 || math.IsNaN(o.MaxLatencyRise) || math.IsInf(o.MaxLatencyRise, 0):
-		return fmt.Errorf("max latency rise must be 0%% or more, got %g%%", 100*o.MaxLatencyRise)
+		return fmt.Errorf("max latency rise must be 0%% or more, got %s", pct(o.MaxLatencyRise))
 	case !(o.Alpha > 0 && o.Alpha < 1):
-		return fmt.Errorf("alpha must be between 0 and 1, got %g", o.Alpha)
+		return fmt.Errorf("alpha must be between 0 and 1 (0%% and 100%%), got %g", o.Alpha)
 	}
 	return nil
 }
@@ -74,9 +85,13 @@ type Verdict string
 // Verdicts.
 const (
 	Same        Verdict = "ok"          // within tolerance, or not significant
-	Regression  Verdict = "regression"  // worse beyond tolerance and significant
+	Regression  Verdict = "regression"  // worse beyond tolerance and significant (or beyond tolerance where the test cannot decide)
 	Improvement Verdict = "improvement" // better beyond tolerance and significant
-	Missing     Verdict = "missing"     // one side has no completed run of the step
+	Missing     Verdict = "missing"     // the base has no completed run of the step: nothing to hold the new run to
+	// NotMeasured: the base measured the step but the new result has no
+	// completed run of it. It fails the gate: what was not measured cannot
+	// pass.
+	NotMeasured Verdict = "not measured"
 )
 
 // Key identifies one step of one target: the runs whose repeats are
@@ -125,8 +140,16 @@ type Comparison struct {
 	// and the verdict rests on the tolerance alone (TestUsable is false).
 	MinP       float64 `json:"min_p"`
 	TestUsable bool    `json:"test_usable"`
-	Verdict    Verdict `json:"verdict"`
-	Note       string  `json:"note,omitempty"`
+	// ToleranceFromSpread says the tolerance was widened to the base's own
+	// spread (the test could not decide and the tolerance was a default).
+	ToleranceFromSpread bool `json:"tolerance_from_spread,omitempty"`
+	// MDE is the minimum detectable effect, as a fraction of the base
+	// median: the smallest change a test at Alpha would detect with
+	// probability Power given the repeats' spread and counts (see mde).
+	// Nil when neither side has two repeats, so there is no spread.
+	MDE     *float64 `json:"mde,omitempty"`
+	Verdict Verdict  `json:"verdict"`
+	Note    string   `json:"note,omitempty"`
 }
 
 // BeyondTolerance reports whether the change is worse than tolerated.
@@ -141,20 +164,51 @@ type Report struct {
 	Options           Options
 	Comparisons       []Comparison
 	// Notes are things a reader should know: differences forced through,
-	// too few repeats, incomplete results, a changed environment.
+	// too few repeats, a changed environment.
 	Notes []string
+	// Failures are reasons the whole comparison fails closed, whatever the
+	// rows say: a new or base result that did not complete or holds no
+	// completed run, or no step the two have in common.
+	Failures []string
 }
 
 // Regressions counts the comparisons judged a regression.
 func (r *Report) Regressions() int {
+	return r.count(func(c Comparison) bool { return c.Verdict == Regression })
+}
+
+// NotMeasured counts the comparisons of base steps the new result did not
+// measure.
+func (r *Report) NotMeasured() int {
+	return r.count(func(c Comparison) bool { return c.Verdict == NotMeasured })
+}
+
+// Compared counts the comparisons that had numbers on both sides.
+func (r *Report) Compared() int { return r.count(compared) }
+
+// ToleranceOnly counts the compared comparisons the test could not decide
+// (too few repeats), judged by the tolerance alone.
+func (r *Report) ToleranceOnly() int {
+	return r.count(func(c Comparison) bool { return compared(c) && !c.TestUsable })
+}
+
+// Passed reports whether the gate passes: nothing failed closed, every
+// step of the base was measured again, and nothing regressed.
+func (r *Report) Passed() bool {
+	return len(r.Failures) == 0 && r.Regressions() == 0 && r.NotMeasured() == 0
+}
+
+func (r *Report) count(f func(Comparison) bool) int {
 	n := 0
 	for _, c := range r.Comparisons {
-		if c.Verdict == Regression {
+		if f(c) {
 			n++
 		}
 	}
 	return n
 }
+
+func compared(c Comparison) bool { return c.Verdict != Missing && c.Verdict != NotMeasured }
 
 // Compare compares the new result with the base one. It refuses (with a
 // *MismatchError) results whose scenarios differ in what shapes the load,
@@ -178,12 +232,13 @@ func Compare(base, cur *report.Result, o Options) (*Report, error) {
 	rep.Notes = append(rep.Notes, contextNotes(base, cur)...)
 
 	bg, cg := group(base.Runs), group(cur.Runs)
+	rep.Failures = gateFailures(base, cur, bg, cg)
 	keys := unionKeys(bg, cg)
 	fewer := false
 	for _, k := range keys {
 		for _, m := range Metrics() {
 			c := compareOne(k, m, values(bg[k], m), values(cg[k], m), o)
-			if c.Verdict != Missing && !c.TestUsable {
+			if compared(c) && !c.TestUsable {
 				fewer = true
 			}
 			rep.Comparisons = append(rep.Comparisons, c)
@@ -191,8 +246,8 @@ func Compare(base, cur *report.Result, o Options) (*Report, error) {
 	}
 	if fewer {
 		rep.Notes = append(rep.Notes, fmt.Sprintf(
-			"too few repeats for the Mann-Whitney U test to ever reach alpha %g (it needs at least %d repeats a side); "+
-				"those steps are judged by the tolerance alone: set load.repeat to %d or more",
+			"too few repeats for the Mann-Whitney U test to ever reach alpha %g (it needs at least %d completed repeats a side); "+
+				"those steps are judged by the tolerance alone: a gate wants load.repeat %d or more, in both results",
 			o.Alpha, repeatsNeeded(o.Alpha), repeatsNeeded(o.Alpha)))
 	}
 	return rep, nil
@@ -201,19 +256,17 @@ func Compare(base, cur *report.Result, o Options) (*Report, error) {
 // compareOne judges one metric of one step.
 func compareOne(k Key, metric string, base, cur []float64, o Options) Comparison {
 	c := Comparison{Key: k, Metric: metric, Unit: unit(metric), Base: base, New: cur, Alpha: o.Alpha, P: 1, MinP: 1}
+	widen := o.WidenLatencyRise
 	c.Tolerance = o.MaxLatencyRise
 	if metric == MetricThroughput {
-		c.Tolerance = o.MaxThroughputDrop
+		c.Tolerance, widen = o.MaxThroughputDrop, o.WidenThroughputDrop
 	}
 	switch {
-	case len(base) == 0 && len(cur) == 0:
-		c.Verdict, c.Note = Missing, "no completed run in either result"
-		return c
 	case len(base) == 0:
-		c.Verdict, c.Note = Missing, "no completed run in the base result"
+		c.Verdict, c.Note = Missing, "no completed run in the base result: nothing to hold it to"
 		return c
 	case len(cur) == 0:
-		c.Verdict, c.Note = Missing, "no completed run in the new result"
+		c.Verdict, c.Note = NotMeasured, "no completed run in the new result: not measured, so it cannot pass"
 		return c
 	}
 	c.BaseMedian, c.NewMedian = median(base), median(cur)
@@ -225,20 +278,36 @@ func compareOne(k Key, metric string, base, cur []float64, o Options) Comparison
 	}
 	c.MinP = minP(len(base), len(cur))
 	c.TestUsable = c.MinP <= o.Alpha
+	if m, ok := mde(base, cur, o.Alpha, Power); ok {
+		c.MDE = &m
+	}
+	if !c.TestUsable && widen {
+		if t, ok := spreadTolerance(base, len(cur), o.Alpha); ok && t > c.Tolerance {
+			c.Tolerance, c.ToleranceFromSpread = t, true
+		}
+	}
 	var warnings []string
 	c.P, warnings = uTest(base, cur, o.Alpha)
 	beyond := math.Abs(c.Change) > c.Tolerance
 	switch {
-	case !beyond:
-		c.Verdict = Same
 	case !c.TestUsable:
 		// The test cannot decide: the tolerance alone does.
-		c.Verdict = Improvement
-		if c.Worse {
-			c.Verdict = Regression
+		c.Verdict = Same
+		if beyond {
+			c.Verdict = Improvement
+			if c.Worse {
+				c.Verdict = Regression
+			}
 		}
-		c.Note = fmt.Sprintf("%d vs %d repeats: the test cannot reach alpha (smallest p %.3g); judged by tolerance alone",
-			len(base), len(cur), c.MinP)
+		if beyond || c.ToleranceFromSpread {
+			c.Note = fmt.Sprintf("tolerance-only: %d vs %d repeats, the test cannot reach alpha (smallest p %.3g)",
+				len(base), len(cur), c.MinP)
+		}
+		if c.ToleranceFromSpread {
+			c.Note += fmt.Sprintf("; tolerance %.1f%% from the base's spread", 100*c.Tolerance)
+		}
+	case !beyond:
+		c.Verdict = Same
 	case c.P > o.Alpha:
 		c.Verdict = Same
 		c.Note = fmt.Sprintf("beyond tolerance but not significant (p %.3g > %g): within the noise", c.P, o.Alpha)

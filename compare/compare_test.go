@@ -65,11 +65,11 @@ func TestCompareVerdicts(t *testing.T) {
 		{"latency within tolerance", result([]float64{1, 1, 1, 1}, []float64{1000, 1010, 990, 1005}),
 			result([]float64{1, 1, 1, 1}, []float64{1050, 1060, 1055, 1070}), MetricLatencyP99, Same, true, ""},
 		{"3 vs 3 judged by tolerance", result([]float64{100, 101, 99}, nil), result([]float64{70, 71, 69}, nil),
-			MetricThroughput, Regression, false, "judged by tolerance alone"},
+			MetricThroughput, Regression, false, "tolerance-only: 3 vs 3 repeats"},
 		{"3 vs 3 within tolerance", result([]float64{100, 101, 99}, nil), result([]float64{98, 99, 97}, nil),
 			MetricThroughput, Same, false, ""},
-		{"missing in new", result([]float64{100, 101, 99}, nil), result(nil, nil), MetricThroughput, Missing, false,
-			"no completed run in the new result"},
+		{"missing in new", result([]float64{100, 101, 99}, nil), result(nil, nil), MetricThroughput, NotMeasured, false,
+			"no completed run in the new result: not measured"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +101,7 @@ func TestCompareFewRepeatsNote(t *testing.T) {
 		t.Fatal(err)
 	}
 	joined := strings.Join(rep.Notes, "\n")
-	if !strings.Contains(joined, "too few repeats for the Mann-Whitney U test to ever reach alpha 0.05 (it needs at least 4 repeats a side)") {
+	if !strings.Contains(joined, "too few repeats for the Mann-Whitney U test to ever reach alpha 0.05 (it needs at least 4 completed repeats a side)") {
 		t.Errorf("notes = %q", joined)
 	}
 }

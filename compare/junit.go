@@ -1,67 +1,35 @@
 package compare
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/stationbench/stationbench/report"
 )
 
-// JUnit XML documents, in the shape CI systems (GitHub, GitLab, Jenkins)
-// read: suites of test cases, each with an optional failure or skip.
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Properties []junitProperty `xml:"properties>property,omitempty"`
-	Cases      []junitCase     `xml:"testcase"`
-	SystemOut  string          `xml:"system-out,omitempty"`
-}
-
-type junitProperty struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-type junitCase struct {
-	ClassName string        `xml:"classname,attr"`
-	Name      string        `xml:"name,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
-type junitSkipped struct {
-	Message string `xml:"message,attr"`
-}
-
 // WriteJUnit writes the comparison as JUnit XML: one test suite per target
-// and one test case per target x step x metric. A regression is a failure,
-// a step missing from one result is skipped, everything else passes.
+// and one test case per target x step x metric. A regression, and a step
+// of the base the new result did not measure, is a failure; a step missing
+// from the base is skipped; everything else passes. When the gate failed
+// closed (a result that did not complete, nothing in common), a "gate"
+// suite holds one failing case per reason, so that the CI shows why.
 func WriteJUnit(w io.Writer, rep *Report) error {
-	doc := junitSuites{Name: "stationbench compare"}
-	props := []junitProperty{
-		{"base", rep.BaseName}, {"new", rep.NewName},
-		{"max_throughput_drop", pct(rep.Options.MaxThroughputDrop)},
-		{"max_latency_rise", pct(rep.Options.MaxLatencyRise)},
-		{"alpha", fmt.Sprintf("%g", rep.Options.Alpha)},
+	doc := report.JUnitSuites{Name: "stationbench compare"}
+	props := []report.JUnitProperty{
+		{Name: "base", Value: rep.BaseName}, {Name: "new", Value: rep.NewName},
+		{Name: "max_throughput_drop", Value: pct(rep.Options.MaxThroughputDrop)},
+		{Name: "max_latency_rise", Value: pct(rep.Options.MaxLatencyRise)},
+		{Name: "alpha", Value: fmt.Sprintf("%g", rep.Options.Alpha)},
+		{Name: "verdict", Value: summaryLine(rep)},
+	}
+	if len(rep.Failures) > 0 {
+		gate := report.JUnitSuite{Name: "stationbench compare: gate", Properties: props}
+		for i, f := range rep.Failures {
+			gate.Add(report.JUnitCase{ClassName: "stationbench.gate", Name: fmt.Sprintf("gate check %d", i+1), Time: "0",
+				Failure: &report.JUnitFailure{Message: f, Type: "fail-closed", Text: f}})
+		}
+		doc.Suites = append(doc.Suites, gate)
 	}
 	index := map[string]int{}
 	for _, c := range rep.Comparisons {
@@ -69,40 +37,28 @@ func WriteJUnit(w io.Writer, rep *Report) error {
 		if !ok {
 			i = len(doc.Suites)
 			index[c.Key.Target] = i
-			doc.Suites = append(doc.Suites, junitSuite{Name: "stationbench compare: " + c.Key.Target, Properties: props})
+			doc.Suites = append(doc.Suites, report.JUnitSuite{Name: "stationbench compare: " + c.Key.Target, Properties: props})
 		}
-		s := &doc.Suites[i]
-		tc := junitCase{ClassName: "stationbench." + c.Key.Target, Name: c.Key.Step() + ": " + c.Metric, Time: "0",
+		tc := report.JUnitCase{ClassName: "stationbench." + c.Key.Target, Name: c.Key.Step() + ": " + c.Metric, Time: "0",
 			SystemOut: detail(c)}
 		switch c.Verdict {
 		case Regression:
-			tc.Failure = &junitFailure{Message: failureMessage(c), Type: "regression", Text: detail(c)}
-			s.Failures++
+			tc.Failure = &report.JUnitFailure{Message: failureMessage(c), Type: "regression", Text: detail(c)}
+		case NotMeasured:
+			tc.Failure = &report.JUnitFailure{Message: c.Note, Type: "not-measured", Text: c.Note}
 		case Missing:
-			tc.Skipped = &junitSkipped{Message: c.Note}
-			s.Skipped++
+			tc.Skipped = &report.JUnitSkipped{Message: c.Note}
 		}
-		s.Tests++
-		s.Cases = append(s.Cases, tc)
+		doc.Suites[i].Add(tc)
 	}
-	for _, s := range doc.Suites {
-		doc.Tests += s.Tests
-		doc.Failures += s.Failures
-		doc.Skipped += s.Skipped
+	if len(doc.Suites) == 0 {
+		doc.Suites = append(doc.Suites, report.JUnitSuite{Name: "stationbench compare", Properties: props})
 	}
-	if len(rep.Notes) > 0 && len(doc.Suites) > 0 {
+	if len(rep.Notes) > 0 {
 		doc.Suites[0].SystemOut = "notes:\n- " + strings.Join(rep.Notes, "\n- ") + "\n"
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return fmt.Errorf("compare junit: %w", err)
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("compare junit: %w", err)
-	}
-	if _, err := io.WriteString(w, "\n"); err != nil {
-		return fmt.Errorf("compare junit: %w", err)
+	if err := report.WriteJUnitXML(w, doc); err != nil {
+		return fmt.Errorf("compare %w", err)
 	}
 	return nil
 }
@@ -113,21 +69,25 @@ func failureMessage(c Comparison) string {
 	if c.Metric == MetricThroughput {
 		dir = "drop"
 	}
-	msg := fmt.Sprintf("%s %s %s (tolerated %s %s)", c.Metric, dir, formatPct(c.Change), dir, pct(c.Tolerance))
+	msg := fmt.Sprintf("%s %s %s (tolerated %s %s, mde %s)", c.Metric, dir, formatPct(c.Change), dir, tolText(c), mdeText(c))
 	if c.TestUsable {
 		return msg + fmt.Sprintf(", p=%.3f <= alpha %g", c.P, c.Alpha)
 	}
-	return msg + ", too few repeats for the test: judged by tolerance alone"
+	return msg + ", tolerance-only: too few repeats for the test, not judged significant"
 }
 
 // detail lists the numbers behind a verdict.
 func detail(c Comparison) string {
-	if c.Verdict == Missing {
+	if !compared(c) {
 		return c.Note
 	}
-	s := fmt.Sprintf("verdict %s: median %s -> %s (%s), p=%.4f, alpha %g, n=%d+%d\nbase: %s\nnew:  %s",
+	p := fmt.Sprintf("p=%.4f", c.P)
+	if !c.TestUsable {
+		p = fmt.Sprintf("p n/a (smallest possible %.3g)", c.MinP)
+	}
+	s := fmt.Sprintf("verdict %s: median %s -> %s (%s), tolerance %s, mde %s, %s, alpha %g, n=%d+%d\nbase: %s\nnew:  %s",
 		c.Verdict, formatValue(c.Unit, c.BaseMedian), formatValue(c.Unit, c.NewMedian), formatPct(c.Change),
-		c.P, c.Alpha, len(c.Base), len(c.New), joinValues(c.Unit, c.Base), joinValues(c.Unit, c.New))
+		tolText(c), mdeText(c), p, c.Alpha, len(c.Base), len(c.New), joinValues(c.Unit, c.Base), joinValues(c.Unit, c.New))
 	if c.Note != "" {
 		s += "\n" + c.Note
 	}

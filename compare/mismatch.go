@@ -60,19 +60,9 @@ func targetList(ts []scenarios.Target) string {
 }
 
 // contextNotes lists what a reader should know without it being a reason
-// to refuse: incomplete results, changed load settings, another machine or
-// server version.
+// to refuse: changed load settings, another machine or server version.
 func contextNotes(base, cur *report.Result) []string {
-	var notes []string
-	for _, side := range []struct {
-		name string
-		r    *report.Result
-	}{{"base", base}, {"new", cur}} {
-		if side.r.Status != report.StatusComplete {
-			notes = append(notes, fmt.Sprintf("the %s result is %s (%s): only its completed runs are compared",
-				side.name, side.r.Status, side.r.Error))
-		}
-	}
+	var notes []string // an incomplete result fails the gate instead (gateFailures)
 	a, b := base.Scenario, cur.Scenario
 	note := func(what string, x, y any) {
 		if fmt.Sprint(x) != fmt.Sprint(y) {
@@ -83,6 +73,7 @@ func contextNotes(base, cur *report.Result) []string {
 	note("load.duration", a.Load.Duration, b.Load.Duration)
 	note("load.warmup", a.Load.Warmup, b.Load.Warmup)
 	note("load.repeat", a.Load.Repeat, b.Load.Repeat)
+	note("load.order", orderText(a.Load.Order), orderText(b.Load.Order))
 	note("GOMAXPROCS", base.Env.GOMAXPROCS, cur.Env.GOMAXPROCS)
 	note("CPU count", base.Env.NumCPU, cur.Env.NumCPU)
 	note("server versions", serverVersions(base.Env), serverVersions(cur.Env))
@@ -96,4 +87,13 @@ func serverVersions(e report.Env) string {
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, ", ")
+}
+
+// orderText names a result's repeat order; results from before load.order
+// ran their repeats in sequence.
+func orderText(o string) string {
+	if o == "" {
+		return scenarios.OrderSequential
+	}
+	return o
 }

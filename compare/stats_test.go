@@ -171,3 +171,31 @@ func TestMedianAndChange(t *testing.T) {
 		t.Error("change from 0 or formatPct is off")
 	}
 }
+
+// TestMDE checks the minimum detectable effect and the spread tolerance
+// against Student's t quantiles from published tables: t(0.975; 6) =
+// 2.446912, t(0.8; 6) = 0.905703, t(0.975; 3) = 3.182446.
+func TestMDE(t *testing.T) {
+	base, cur := []float64{98, 100, 100, 102}, []float64{97, 99, 99, 101} // MAD 1 each: robust s = 1.4826
+	want := (2.446912 + 0.905703) * 1.4826 * math.Sqrt(0.5) * math.Sqrt(math.Pi/3) / 100
+	got, ok := mde(base, cur, 0.05, 0.8)
+	if !ok || math.Abs(got-want) > 1e-5 {
+		t.Errorf("mde = %v, %v; want %v", got, ok, want)
+	}
+	if _, ok := mde([]float64{100}, []float64{90}, 0.05, 0.8); ok {
+		t.Error("mde with one run a side: want no answer")
+	}
+	if got, ok := mde([]float64{100}, cur, 0.05, 0.8); !ok || got <= 0 {
+		t.Errorf("mde with spread from the new side only = %v, %v", got, ok)
+	}
+	tol, ok := spreadTolerance(base, 1, 0.05)
+	if want := 3.182446 * math.Sqrt(8.0/3) * math.Sqrt(1.0/4+1) / 100; !ok || math.Abs(tol-want) > 1e-5 {
+		t.Errorf("spreadTolerance = %v, %v; want %v", tol, ok, want)
+	}
+	if got := robustSD([]float64{5, 5, 5, 9}); math.Abs(got-2) > 1e-12 { // MAD 0: the standard deviation
+		t.Errorf("robustSD with MAD 0 = %v, want 2", got)
+	}
+	if _, ok := spreadTolerance([]float64{100}, 1, 0.05); ok {
+		t.Error("spreadTolerance with one base run: want no answer")
+	}
+}

@@ -28,6 +28,9 @@ type htmlPage struct {
 	Charts      []htmlChart
 	ScenarioYML string
 	Observe     ObserveView // producers.go
+
+	// Verdicts fill the verdict box at the top of the page (verdicts.go).
+	Verdicts []VerdictGroup
 }
 
 type htmlChart struct {
@@ -59,6 +62,7 @@ func HTML(w io.Writer, r *Result) error {
 	}
 	pg.CompareHead, pg.Compare = Comparison(r)
 	pg.Observe = Observe(r)
+	pg.Verdicts = Verdicts(r)
 	if y, err := yaml.Marshal(r.Scenario); err == nil {
 		pg.ScenarioYML = string(y)
 	} else {
@@ -76,7 +80,7 @@ func HTML(w io.Writer, r *Result) error {
 	tmpl, err := template.New("report").Funcs(template.FuncMap{
 		"pct": func(f float64) float64 { return 100 * f },
 		"inc": func(i int) int { return i + 1 },
-	}).Parse(htmlTemplate + htmlObserve)
+	}).Parse(htmlTemplate + htmlObserve + htmlVerdicts)
 	if err != nil {
 		return fmt.Errorf("html: %w", err)
 	}
@@ -126,6 +130,7 @@ pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 {{- if .R.Error}} <span class="err">{{.R.Error}}</span>{{end}}
 {{- if .Started}} started {{.Started}}{{if .Took}}, took {{.Took}}{{end}}{{end}}</p>
 {{with .R.Scenario.Description}}<p>{{.}}</p>{{end}}
+{{template "verdicts" .}}
 
 <h2>Summary</h2>
 {{if .Rows}}<table>

@@ -186,7 +186,7 @@ type FairnessLine struct {
 func Observe(r *Result) ObserveView {
 	var v ObserveView
 	v.Labels = labelText(r.Labels)
-	for _, run := range r.Runs {
+	for _, run := range byStep(r.Runs) { // order.go: read by step, not as the repeats interleaved
 		if line, flagged, ok := fairnessLine(run); ok {
 			v.Fairness = append(v.Fairness, FairnessLine{Text: line, Flagged: flagged})
 		}

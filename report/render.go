@@ -42,6 +42,7 @@ func Markdown(w io.Writer, r *Result) error {
 	if len(r.Labels) > 0 {
 		ew.printf("Labels: %s.\n\n", mdEscape(labelText(r.Labels)))
 	}
+	writeVerdictsMD(ew, r) // verdicts.go
 	if len(r.Runs) == 0 {
 		ew.printf("No runs.\n")
 	} else {

@@ -88,6 +88,10 @@ type Run struct {
 	// such as a verification that could not be made.
 	Notes []string `json:"notes,omitempty"`
 
+	// StartedAt is when the run began (UTC). Repeats interleave over the
+	// steps by default (load.order), and this says in which order they ran.
+	StartedAt time.Time `json:"started_at,omitzero"`
+
 	DurationS float64 `json:"duration_s"` // measured window actually run
 	WarmupS   float64 `json:"warmup_s"`
 

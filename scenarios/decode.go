@@ -286,6 +286,7 @@ func (d *decoder) scenario(n *yaml.Node, s *Scenario) {
 				"duration":    d.duration(&l.Duration),
 				"warmup":      d.duration(&l.Warmup),
 				"repeat":      d.integer(&l.Repeat),
+				"order":       d.str(&l.Order),
 				"drain":       d.duration(&l.Drain),
 				"rate":        d.number(&l.Rate),
 				"rates":       d.numbers(&l.Rates),

@@ -98,6 +98,7 @@ func applyDefaults(s *Scenario, set func(key string) bool) {
 	if !set("load.repeat") {
 		l.Repeat = DefaultRepeat
 	}
+	l.Order = strOr(l.Order, OrderInterleaved)
 }
 
 func strOr(v, def string) string {

@@ -79,11 +79,11 @@ func TestNumericRanges(t *testing.T) {
 		{"negative phase", "phases: [{at: -1s, pause: 1}]", 2, "phases[0].at", "outside"},
 		{"phase count", "phases: [{at: 1s, pause: 100000000000}]", 2, "phases[0].pause", "at most 10000, got 100000000000"},
 		{"too many phases", "phases: [" + strings.Repeat("{at: 1s, pause: 1}, {at: 1s, resume: 1}, ", 51) + "]", 2, "phases", "at most 100 phases"},
-		{"trace sample", "trace: {sample: -1}", 2, "trace.sample", "0 to 1"},
+		{"trace sample", "trace: {sample: -1}", 2, "trace.sample", "must not be negative"},
 		{"findMaxRate p99", "load: {findMaxRate: {p99: -1ms}}", 2, "load.findMaxRate.p99", "more than 0"},
 		{"findMaxRate huge p99", "load: {findMaxRate: {p99: 1000h}}", 2, "load.findMaxRate.p99", "at most 24h"},
 		{"findMaxRate probes", "load: {findMaxRate: {p99: 1ms, maxProbes: -1}}", 2, "load.findMaxRate.maxProbes", "1 to 50"},
-		{"findMaxRate precision", "load: {findMaxRate: {p99: 1ms, precision: -1}}", 2, "load.findMaxRate.precision", "between 0 and 1"},
+		{"findMaxRate precision", "load: {findMaxRate: {p99: 1ms, precision: -1}}", 2, "load.findMaxRate.precision", "must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

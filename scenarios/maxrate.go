@@ -52,7 +52,7 @@ func (d *decoder) findMaxRate(dst **FindMaxRate) fieldFunc {
 			"p99":       d.duration(&f.P99),
 			"p999":      d.duration(&f.P999),
 			"maxProbes": d.integer(&f.MaxProbes),
-			"precision": d.number(&f.Precision),
+			"precision": d.fraction(&f.Precision),
 		})
 		if f.MaxProbes == 0 {
 			f.MaxProbes = DefaultMaxProbes

@@ -95,7 +95,7 @@ func (d *decoder) trace(dst **Trace) fieldFunc {
 				}
 				return item.Value, nil
 			}),
-			"sample": d.number(&t.Sample),
+			"sample": d.fraction(&t.Sample),
 		})
 	}
 }

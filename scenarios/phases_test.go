@@ -88,7 +88,7 @@ func TestPhasesValidation(t *testing.T) {
 		{"bad share", "phases: [{at: 1s, pause: 150%}]", []string{"phases[0].pause: \"150%\": want a percentage"}},
 		{"zero count", "phases: [{at: 1s, pause: 0}]", []string{"phases[0].pause: want at least 1 producer"}},
 		{"bad trace", "trace: {types: [publish, send, publish], sample: 2}", []string{
-			`trace.types[1]: "send" is not a trace type`, `trace.types[2]: "publish" is listed twice`, "trace.sample: must be 0 to 1"}},
+			`trace.types[1]: "send" is not a trace type`, `trace.types[2]: "publish" is listed twice`, `trace.sample: "2" is ambiguous: a bare number is a fraction below 1; write 2% for a percentage`}},
 		{"bad label", "labels: {\"git rev\": x}", []string{`labels.git rev: label name "git rev"`}},
 		{"label not scalar", "labels: {git: [a]}", []string{"labels.git: want a text or number value"}},
 	} {

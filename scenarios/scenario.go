@@ -184,6 +184,10 @@ type Load struct {
 	Duration Duration `yaml:"duration" json:"duration"` // measured time per step
 	Warmup   Duration `yaml:"warmup" json:"warmup"`     // sent, not recorded
 	Repeat   int      `yaml:"repeat" json:"repeat"`     // repeats of each step
+	// Order is how repeats are laid out over the steps: interleaved (the
+	// default: 1, 2, 4, 1, 2, 4, ..., so that drift on a shared machine
+	// spreads over every step) or sequential (1, 1, 2, 2, 4, 4).
+	Order string `yaml:"order" json:"order"`
 	// Drain bounds the wait for outstanding acknowledgements after a step.
 	Drain Duration `yaml:"drain" json:"drain"`
 	// Rate is the total offered msgs/s across a step's producers; 0 is closed loop.
@@ -197,6 +201,16 @@ type Load struct {
 	// highest rate that meets a latency objective.
 	FindMaxRate *FindMaxRate `yaml:"findMaxRate,omitempty" json:"findMaxRate,omitempty"`
 }
+
+// Repeat orders (Load.Order).
+const (
+	OrderInterleaved = "interleaved"
+	OrderSequential  = "sequential"
+)
+
+// Interleaved reports whether the repeats go round every step in turn
+// (the default) rather than finishing one step before the next.
+func (l Load) Interleaved() bool { return l.Order != OrderSequential }
 
 // OpenLoop reports whether the load has an offered rate.
 func (l Load) OpenLoop() bool { return l.Rate > 0 || len(l.Rates) > 0 }

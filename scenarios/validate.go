@@ -327,6 +327,9 @@ func (c *checker) load(l Load, p Producers) {
 	if l.Repeat < 1 || l.Repeat > MaxRepeat {
 		c.bad("load.repeat", "must be 1 to %d, got %d", MaxRepeat, l.Repeat)
 	}
+	if l.Order != OrderInterleaved && l.Order != OrderSequential {
+		c.bad("load.order", "must be %s or %s, got %q", OrderInterleaved, OrderSequential, l.Order)
+	}
 	c.positive("load.drain", l.Drain, MaxDrain)
 	c.positive("load.lateAfter", l.LateAfter, MaxLateAfter)
 	window := l.Duration

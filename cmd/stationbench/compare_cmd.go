@@ -2,24 +2,22 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/stationbench/stationbench/compare"
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/scenarios"
 )
 
 // compareCmd compares a new result with a baseline and fails the gate
 // (exit 3) on a regression.
 func compareCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("compare", "compare BASE.json NEW.json [flags]", stderr)
-	drop := fs.String("max-throughput-drop", "5%", "largest tolerated fall in a step's median throughput")
-	rise := fs.String("max-latency-rise", "10%", "largest tolerated rise in a step's median latency percentile (p50, p99, p99.9)")
-	alpha := fs.Float64("alpha", compare.DefaultAlpha, "significance level of the Mann-Whitney U test over the repeats")
+	drop := fs.String("max-throughput-drop", "5%", "largest tolerated fall in a step's median throughput, as 15% or 0.15; left at the default, it widens to the base's spread where too few repeats leave the test unusable")
+	rise := fs.String("max-latency-rise", "10%", "largest tolerated rise in a step's median latency percentile (p50, p99, p99.9), as 30% or 0.3; the default widens likewise")
+	alpha := fs.String("alpha", "0.05", "significance level of the Mann-Whitney U test over the repeats, 0.05 or 5%")
 	format := fs.String("format", "text", "output format: text, markdown or junit")
 	out := fs.String("out", "", "write the output to FILE (the text table still goes to standard output)")
 	force := fs.Bool("force", false, "compare results whose scenarios differ (message size, station, targets, acks)")
@@ -34,12 +32,24 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("compare: --format: %w", err)
 	}
-	o := compare.Options{Alpha: *alpha, Force: *force}
-	if o.MaxThroughputDrop, err = parsePercent(*drop); err != nil {
-		return usagef("compare: --max-throughput-drop: %w", err)
+	o := compare.DefaultOptions()
+	o.Force = *force
+	// Every percentage-like flag reads 15% and 0.15 alike (one parser).
+	for _, f := range []struct {
+		name string
+		text string
+		dst  *float64
+	}{{"max-throughput-drop", *drop, &o.MaxThroughputDrop}, {"max-latency-rise", *rise, &o.MaxLatencyRise}, {"alpha", *alpha, &o.Alpha}} {
+		if *f.dst, err = scenarios.ParseFraction(f.text); err != nil {
+			return usagef("compare: --%s: %w", f.name, err)
+		}
 	}
-	if o.MaxLatencyRise, err = parsePercent(*rise); err != nil {
-		return usagef("compare: --max-latency-rise: %w", err)
+	// A tolerance the user set is kept as given; a default one widens to
+	// the base's spread where the test cannot decide.
+	o.WidenThroughputDrop = !fs.Changed("max-throughput-drop")
+	o.WidenLatencyRise = !fs.Changed("max-latency-rise")
+	if err := o.Validate(); err != nil {
+		return usagef("compare: %w", err)
 	}
 	base, err := report.ReadJSON(fs.Arg(0))
 	if err != nil {
@@ -71,20 +81,8 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if n := rep.Regressions(); n > 0 {
-		return gateError{fmt.Errorf("compare: %d regression(s) beyond tolerance and significant", n)}
+	if !rep.Passed() {
+		return gateError{fmt.Errorf("compare: %s", rep.FailureLine())}
 	}
 	return nil
-}
-
-// parsePercent reads "5%" or "5" (both five percent) as 0.05.
-func parsePercent(s string) (float64, error) {
-	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 64)
-	switch {
-	case err != nil:
-		return 0, fmt.Errorf("want a percentage like 5%%, got %q", s)
-	case v < 0:
-		return 0, errors.New("must not be negative")
-	}
-	return v / 100, nil
 }

@@ -28,6 +28,7 @@ func reportFormats() []reportFormat {
 		{"csv", "runs.csv", report.CSV},
 		{"hgrm", "", report.HGRM}, // one file per step under --out
 		{"html", report.FileHTML, report.HTML},
+		{"junit", "junit.xml", report.JUnit}, // thresholds and findMaxRate answers as test cases
 	}
 }
 

@@ -148,18 +148,47 @@ func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
 		}
 		return errors.Join(errs...)
 	}
-	for _, st := range r.sc.Steps() {
-		for rep := 1; rep <= r.sc.Load.Repeat; rep++ {
-			if ctx.Err() != nil || r.faults.LostErr() != nil {
-				return errors.Join(errs...) // a lost connection fails the rest of the target
-			}
-			r.index++
-			run := r.step(ctx, drv, t, st, rep)
-			r.res.Runs = append(r.res.Runs, run)
-			if run.Status == report.StatusFailed {
-				errs = append(errs, fmt.Errorf("target %q, %d producers, repeat %d: %s", t.Name, st.Producers, rep, run.Error))
-			}
+	for _, o := range runOrder(r.sc.Steps(), r.sc.Load) {
+		st, rep := o.step, o.repeat
+		if ctx.Err() != nil || r.faults.LostErr() != nil {
+			return errors.Join(errs...) // a lost connection fails the rest of the target
+		}
+		r.index++
+		started := time.Now().UTC()
+		run := r.step(ctx, drv, t, st, rep)
+		run.StartedAt = started
+		r.res.Runs = append(r.res.Runs, run)
+		if run.Status == report.StatusFailed {
+			errs = append(errs, fmt.Errorf("target %q, %d producers, repeat %d: %s", t.Name, st.Producers, rep, run.Error))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// stepRepeat is one run of the plan: a step and its 1-based repeat.
+type stepRepeat struct {
+	step   scenarios.Step
+	repeat int
+}
+
+// runOrder lays out the runs of a target: by default the repeats go round
+// every step in turn (1, 2, 4, 1, 2, 4 ...), so that drift on a shared
+// machine spreads over all steps instead of landing on one;
+// load.order: sequential finishes each step's repeats before the next.
+func runOrder(steps []scenarios.Step, l scenarios.Load) []stepRepeat {
+	out := make([]stepRepeat, 0, len(steps)*l.Repeat)
+	if l.Interleaved() {
+		for rep := 1; rep <= l.Repeat; rep++ {
+			for _, st := range steps {
+				out = append(out, stepRepeat{st, rep})
+			}
+		}
+		return out
+	}
+	for _, st := range steps {
+		for rep := 1; rep <= l.Repeat; rep++ {
+			out = append(out, stepRepeat{st, rep})
+		}
+	}
+	return out
 }
