@@ -28,6 +28,9 @@ type htmlPage struct {
 	Charts      []htmlChart
 	ScenarioYML string
 	Observe     ObserveView // producers.go
+	Lags        []DeliveryLag
+	LagRule     string
+	LagAdvice   string
 }
 
 type htmlChart struct {
@@ -59,6 +62,7 @@ func HTML(w io.Writer, r *Result) error {
 	}
 	pg.CompareHead, pg.Compare = Comparison(r)
 	pg.Observe = Observe(r)
+	pg.Lags, pg.LagRule, pg.LagAdvice = DeliveryLags(r), lagRule(), lagAdvice
 	if y, err := yaml.Marshal(r.Scenario); err == nil {
 		pg.ScenarioYML = string(y)
 	} else {
@@ -135,6 +139,10 @@ pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 </table>
 {{range $i, $f := .Failures}}<p class="err">[{{inc $i}}] {{$f}}</p>
 {{end}}{{else}}<p>No runs.</p>{{end}}
+
+{{if .Lags}}<p class="err">Delivery lagged the publishers (core NATS, closed loop; said when {{.LagRule}}):</p>
+<ul>{{range .Lags}}<li>{{.}}</li>{{end}}</ul>
+<p>{{.LagAdvice}}.</p>{{end}}
 
 {{if .Compare}}<h2>Comparison of targets</h2>
 <table>
