@@ -205,9 +205,9 @@ func (s Scaling) Verdict() string {
 	case s.StopAt == 0:
 		v = fmt.Sprintf("adding producers still paid at the largest count measured: %d producers, %s msgs/s", s.Best, formatCount(best.ThroughputMsgsPerSec))
 	case s.Best == s.Base:
-		v = fmt.Sprintf("adding producers did not pay past %d: %s; %d gave %s msgs/s", s.Best, s.Why, s.Best, formatCount(best.ThroughputMsgsPerSec))
+		v = fmt.Sprintf("adding producers did not pay past %d: %s; %s gave %s msgs/s", s.Best, s.Why, stepLabel(AxisProducers, float64(s.Best)), formatCount(best.ThroughputMsgsPerSec))
 	default:
-		v = fmt.Sprintf("adding producers stopped paying after %d: %s; %d producers gave %s msgs/s", s.Best, s.Why, s.Best, formatCount(best.ThroughputMsgsPerSec))
+		v = fmt.Sprintf("adding producers stopped paying after %d: %s; %s gave %s msgs/s", s.Best, s.Why, stepLabel(AxisProducers, float64(s.Best)), formatCount(best.ThroughputMsgsPerSec))
 	}
 	var dips []string
 	for i := 1; i < len(s.Steps) && s.Steps[i].Producers <= s.Best; i++ {
@@ -219,8 +219,8 @@ func (s Scaling) Verdict() string {
 		v += fmt.Sprintf(" (a later step paid again after %s)", strings.Join(dips, ", "))
 	}
 	if peak := s.peak(); peak.Producers != s.Best {
-		v += fmt.Sprintf("; the most measured, %s msgs/s at %d, is %+.1f%% over %d producers, through steps that each added less than they needed",
-			formatCount(peak.ThroughputMsgsPerSec), peak.Producers, 100*(peak.ThroughputMsgsPerSec/best.ThroughputMsgsPerSec-1), s.Best)
+		v += fmt.Sprintf("; the most measured, %s msgs/s at %d, is %+.1f%% over %s, reached by steps that each added less than they needed",
+			formatCount(peak.ThroughputMsgsPerSec), peak.Producers, 100*(peak.ThroughputMsgsPerSec/best.ThroughputMsgsPerSec-1), stepLabel(AxisProducers, float64(s.Best)))
 	}
 	if len(s.Left) > 0 {
 		v += "; left out: " + strings.Join(s.Left, ", ")

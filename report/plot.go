@@ -291,7 +291,7 @@ func PlotLatency(r *Result, path string) error {
 	if r == nil {
 		return errors.New("plot latency: nil result")
 	}
-	if err := saveChart(latencyPlot(r, chartData(r), "latency"), path); err != nil {
+	if err := saveChart(latencyPlot(r, chartData(r), "latency", nil, nil), path); err != nil {
 		return fmt.Errorf("plot latency: %w", err)
 	}
 	return nil
@@ -304,7 +304,7 @@ func PlotLatencyRate(r *Result, path string) error {
 	if r == nil {
 		return errors.New("plot latency against rate: nil result")
 	}
-	if err := saveChart(latencyPlot(r, chartDataAxis(r, AxisRate), "latency against offered rate", sloBounds(r)...), path); err != nil {
+	if err := saveChart(latencyRatePlot(r), path); err != nil {
 		return fmt.Errorf("plot latency against rate: %w", err)
 	}
 	return nil
@@ -329,9 +329,15 @@ func sloBounds(r *Result) []sloLine {
 	return out
 }
 
+// latencyRatePlot builds the latency chart against offered rate, with the
+// scenario's objectives and the rates findMaxRate found.
+func latencyRatePlot(r *Result) *plot.Plot {
+	return latencyPlot(r, chartDataAxis(r, AxisRate), "latency against offered rate", sloBounds(r), maxRateMarks(r))
+}
+
 // latencyPlot builds a latency chart of c, with the objectives in slo
-// drawn as horizontal lines.
-func latencyPlot(r *Result, c chart, what string, slo ...sloLine) *plot.Plot {
+// drawn as horizontal lines and the rates in marks as vertical ones.
+func latencyPlot(r *Result, c chart, what string, slo []sloLine, marks []rateMark) *plot.Plot {
 	pcts := []percentile{
 		{"p50", func(l Percentiles) float64 { return l.P50 }},
 		{"p99", func(l Percentiles) float64 { return l.P99 }},
@@ -401,6 +407,13 @@ func latencyPlot(r *Result, c chart, what string, slo ...sloLine) *plot.Plot {
 			}
 		}
 	}
+	ylo, yhi := logRange(lo/div, hi/div, legendFraction(p.Legend, len(c.series)+len(pcts)+len(slo)+len(marks)))
+	for _, m := range marks {
+		line := &plotter.Line{XYs: plotter.XYs{{X: m.rate, Y: ylo}, {X: m.rate, Y: yhi}},
+			LineStyle: draw.LineStyle{Color: colorAnswer, Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}}}
+		p.Add(line)
+		p.Legend.Add(m.name, line)
+	}
 	// Legend: one entry per target (its color), one per percentile (its style).
 	for i, s := range c.series {
 		p.Legend.Add(s.target, &plotter.Line{LineStyle: draw.LineStyle{Color: plotutil.Color(i), Width: vg.Points(2)}})
@@ -412,7 +425,7 @@ func latencyPlot(r *Result, c chart, what string, slo ...sloLine) *plot.Plot {
 	}
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.TickerFunc(logTicks)
-	p.Y.Min, p.Y.Max = logRange(lo/div, hi/div, legendFraction(p.Legend, len(c.series)+len(pcts)+len(slo)))
+	p.Y.Min, p.Y.Max = ylo, yhi
 	return p
 }
 
