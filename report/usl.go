@@ -79,6 +79,9 @@ type USLInterval struct {
 	// measured; their high end is +Inf when some resamples have no peak.
 	PeakN          [2]float64
 	PeakThroughput [2]float64
+	// SaturatedShare is the share of resamples in which throughput does
+	// not grow past the smallest count (see USLFit.Saturated).
+	SaturatedShare float64
 	samples        []uslParams
 }
 
@@ -139,8 +142,14 @@ func (f USLFit) PeakReliable() bool {
 // count measured: the most the fitted law allows at any count is less than
 // MinGainPerDoubling above its value there (contention sigma near 1).
 func (f USLFit) Saturated() bool {
-	base := f.Predict(f.MinN)
-	_, ceiling := uslParams{f.Lambda, f.Sigma, f.Kappa}.peak(f.MinN)
+	return uslParams{f.Lambda, f.Sigma, f.Kappa}.saturated(f.MinN)
+}
+
+// saturated reports whether the curve never rises MinGainPerDoubling above
+// its value at minN.
+func (p uslParams) saturated(minN float64) bool {
+	base := p.at(minN)
+	_, ceiling := p.peak(minN)
 	return base > 0 && ceiling < (1+MinGainPerDoubling)*base
 }
 
@@ -167,8 +176,12 @@ func (f USLFit) String() string {
 	switch {
 	case f.Saturated():
 		_, ceiling := uslParams{f.Lambda, f.Sigma, f.Kappa}.peak(f.MinN)
-		s = fmt.Sprintf("throughput does not grow past N=%g: contention σ ≈ %.2f%s; the fitted law allows at most %+.1f%% over %s",
-			f.MinN, f.Sigma, iv(ciField(ci, "sigma"), func(v float64) string { return fmt.Sprintf("%.2f", v) }),
+		s = fmt.Sprintf("throughput does not grow past N=%g", f.MinN)
+		if ci != nil {
+			s += fmt.Sprintf(" (nor in %.0f%% of the bootstrap resamples)", 100*ci.SaturatedShare)
+		}
+		s += fmt.Sprintf(": contention σ ≈ %.2f%s; the fitted law allows at most %+.1f%% over %s",
+			f.Sigma, iv(ciField(ci, "sigma"), func(v float64) string { return fmt.Sprintf("%.2f", v) }),
 			100*(ceiling/f.Predict(f.MinN)-1), stepLabel(AxisProducers, f.MinN))
 		if f.Kappa > 0 {
 			s += fmt.Sprintf(" and falls beyond (κ %.3g)", f.Kappa)
@@ -355,6 +368,9 @@ func bootstrapUSL(ns []float64, groups map[float64][]float64, ymax float64, best
 			continue
 		}
 		n, x := p.peak(ns[0])
+		if p.saturated(ns[0]) {
+			ci.SaturatedShare++
+		}
 		p.lambda *= ymax
 		ci.samples = append(ci.samples, p)
 		sig, kap, pn, px = append(sig, p.sigma), append(kap, p.kappa), append(pn, n), append(px, x*ymax)
@@ -362,6 +378,7 @@ func bootstrapUSL(ns []float64, groups map[float64][]float64, ymax float64, best
 	if len(ci.samples) < USLResamples/2 {
 		return nil, "no interval: most bootstrap refits failed"
 	}
+	ci.SaturatedShare /= float64(len(ci.samples))
 	ci.Sigma[0], ci.Sigma[1] = quantiles(sig, ci.Level)
 	ci.Kappa[0], ci.Kappa[1] = quantiles(kap, ci.Level)
 	ci.PeakN[0], ci.PeakN[1] = quantiles(pn, ci.Level)
