@@ -69,3 +69,28 @@ func TestMaxRateCharts(t *testing.T) {
 		}
 	}
 }
+
+// Probe charts of searches that found nothing, or never probed, render.
+func TestMaxRateChartsDegenerate(t *testing.T) {
+	for name, mod := range map[string]func(*MaxRateSearch){
+		"no probes": func(s *MaxRateSearch) {
+			s.Probes = nil
+			s.MaxRateMsgsPerSec, s.HighestPassMsgsPerSec, s.LowestFailMsgsPerSec = 0, 0, 0
+		},
+		"none pass": func(s *MaxRateSearch) { s.MaxRateMsgsPerSec, s.HighestPassMsgsPerSec, s.Confirmed = 0, 0, false },
+		"no latency": func(s *MaxRateSearch) {
+			s.ClosedLoopMsgsPerSec = 0
+			for i := range s.Probes {
+				s.Probes[i].LatencyUs = Percentiles{}
+			}
+		},
+	} {
+		r := maxRateResult(t)
+		mod(&r.MaxRate[0])
+		for _, c := range maxRateCharts(r) {
+			if _, err := c.Render("png"); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	}
+}

@@ -110,7 +110,9 @@ func maxRatePlot(r *Result, s MaxRateSearch) *plot.Plot {
 	}
 	p.Y.Label.Text = name + " latency (" + unit + ")"
 	// Room for the legend's entries (at most 8) above the data.
-	ymin, ymax := logRange(lo/div, hi/div, legendFraction(p.Legend, 8))
+	// (A little room below the lowest value, so that an objective there is
+	// not drawn on the axis.)
+	ymin, ymax := logRange(0.8*lo/div, hi/div, legendFraction(p.Legend, 8))
 	vline := func(x float64, style draw.LineStyle) *plotter.Line {
 		return &plotter.Line{XYs: plotter.XYs{{X: x, Y: ymin}, {X: x, Y: ymax}}, LineStyle: style}
 	}
@@ -125,7 +127,10 @@ func maxRatePlot(r *Result, s MaxRateSearch) *plot.Plot {
 			{X: top, Y: ymax}, {X: s.HighestPassMsgsPerSec, Y: ymax}}); err == nil {
 			poly.Color, poly.LineStyle.Width = colorBracket, 0
 			p.Add(poly)
-			label := fmt.Sprintf("bracket: %.0f passed, ", s.HighestPassMsgsPerSec)
+			label := "bracket: nothing passed, "
+			if s.HighestPassMsgsPerSec > 0 {
+				label = fmt.Sprintf("bracket: %.0f passed, ", s.HighestPassMsgsPerSec)
+			}
 			if s.LowestFailMsgsPerSec > 0 {
 				label += fmt.Sprintf("%.0f failed", s.LowestFailMsgsPerSec)
 			} else {
