@@ -437,7 +437,7 @@ func fitParams(xs, ys []float64, starts []uslParams) (uslParams, float64, error)
 	}}
 	settings := &optimize.Settings{
 		MajorIterations: 2000,
-		Converger:       &optimize.FunctionConverge{Absolute: 1e-14, Relative: 1e-10, Iterations: 60},
+		Converger:       &optimize.FunctionConverge{Absolute: 1e-14, Relative: 1e-10, Iterations: 20},
 	}
 	best := math.Inf(1)
 	var bestX []float64
