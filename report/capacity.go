@@ -27,11 +27,17 @@ type ScalingStep struct {
 	// the smallest producer count measured (normally 1); shown for
 	// reference, it does not decide the verdict.
 	Efficiency float64
-	// Gain is the relative throughput change from the previous step, Need
-	// the gain the step had to make to pay (requiredGain) and Pays whether
-	// it did; all zero for the first step.
-	Gain, Need float64
-	Pays       bool
+	// Gain is the relative throughput change from the previous step; zero
+	// for the first.
+	Gain float64
+	// A step is judged against Ref, the best count below it: the previous
+	// count while steps keep paying, else the last count that paid. RefGain
+	// is its gain over Ref, Need the gain it had to make to pay
+	// (requiredGain from Ref), and Pays whether it did. A recovery after a
+	// dip therefore pays only when it beats what fewer producers gave.
+	Ref           int
+	RefGain, Need float64
+	Pays          bool
 }
 
 // Scaling is the capacity analysis of one target's producer sweep.
@@ -154,7 +160,7 @@ func leftOut(r *Result, target string) []string {
 func scaleSteps(sc *Scaling) {
 	base := sc.Steps[0]
 	sc.Base = base.Producers
-	last := 0 // index of the last step that paid
+	last := 0 // index of the last step that paid: the best so far
 	for i := range sc.Steps {
 		st := &sc.Steps[i]
 		st.Efficiency = st.ThroughputMsgsPerSec * float64(base.Producers) /
@@ -162,10 +168,12 @@ func scaleSteps(sc *Scaling) {
 		if i == 0 {
 			continue
 		}
-		prev := sc.Steps[i-1]
+		prev, ref := sc.Steps[i-1], sc.Steps[last]
 		st.Gain = st.ThroughputMsgsPerSec/prev.ThroughputMsgsPerSec - 1
-		st.Need = requiredGain(prev.Producers, st.Producers)
-		st.Pays = st.Gain >= st.Need
+		st.Ref = ref.Producers
+		st.RefGain = st.ThroughputMsgsPerSec/ref.ThroughputMsgsPerSec - 1
+		st.Need = requiredGain(ref.Producers, st.Producers)
+		st.Pays = st.RefGain >= st.Need
 		if st.Pays {
 			last = i
 		}
@@ -181,9 +189,15 @@ func scaleSteps(sc *Scaling) {
 	}
 }
 
-// stepGain says what the step from prev to st added: "2 -> 4 added +60.0% (needed +10.0%)".
+// stepGain says what the step from prev to st added: "2 -> 4 added +60.0%
+// (needed +10.0%)", and, when st is judged against a count before prev,
+// how it compares with that count.
 func stepGain(prev, st ScalingStep) string {
-	return fmt.Sprintf("%d -> %d added %+.1f%% (needed %+.1f%%)", prev.Producers, st.Producers, 100*st.Gain, 100*st.Need)
+	if st.Ref == prev.Producers {
+		return fmt.Sprintf("%d -> %d added %+.1f%% (needed %+.1f%%)", prev.Producers, st.Producers, 100*st.Gain, 100*st.Need)
+	}
+	return fmt.Sprintf("%d -> %d added %+.1f%%, but %s gave %+.1f%% against %s (needed %+.1f%%)", prev.Producers, st.Producers,
+		100*st.Gain, stepLabel(AxisProducers, float64(st.Producers)), 100*st.RefGain, stepLabel(AxisProducers, float64(st.Ref)), 100*st.Need)
 }
 
 // Verdict says in one line where adding producers stopped paying, never
@@ -219,8 +233,11 @@ func (s Scaling) Verdict() string {
 		v += fmt.Sprintf(" (a later step paid again after %s)", strings.Join(dips, ", "))
 	}
 	if peak := s.peak(); peak.Producers != s.Best {
-		v += fmt.Sprintf("; the most measured, %s msgs/s at %d, is %+.1f%% over %s, reached by steps that each added less than they needed",
-			formatCount(peak.ThroughputMsgsPerSec), peak.Producers, 100*(peak.ThroughputMsgsPerSec/best.ThroughputMsgsPerSec-1), stepLabel(AxisProducers, float64(s.Best)))
+		// The peak lies beyond the answer (a step that pays sets a new
+		// high), short of the gain it needed over it.
+		v += fmt.Sprintf("; the most measured: %s msgs/s at %d (%+.1f%% over %d, short of the %+.1f%% needed)",
+			formatCount(peak.ThroughputMsgsPerSec), peak.Producers, 100*(peak.ThroughputMsgsPerSec/best.ThroughputMsgsPerSec-1),
+			s.Best, 100*requiredGain(s.Best, peak.Producers))
 	}
 	if len(s.Left) > 0 {
 		v += "; left out: " + strings.Join(s.Left, ", ")
@@ -271,7 +288,7 @@ func efficiencyRule(base int) string {
 	if base != 1 {
 		ref = fmt.Sprintf("N/%d x msgs/s at %d", base, base)
 	}
-	return fmt.Sprintf("a step pays when it adds at least %+.0f%% msgs/s per doubling of producers over the previous count; efficiency = msgs/s at N / (%s), for reference",
+	return fmt.Sprintf("a step pays when it adds at least %+.0f%% msgs/s per doubling of producers over the previous count (over the last count that paid, after a step that did not); efficiency = msgs/s at N / (%s), for reference",
 		100*MinGainPerDoubling, ref)
 }
 

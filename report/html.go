@@ -157,7 +157,7 @@ pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 <p>{{.Verdict}}.</p>
 <table>
 <thead><tr><th>producers</th><th>msgs/s</th><th>efficiency</th><th>gain</th><th>needed</th><th>paid</th></tr></thead>
-<tbody>{{range $i, $s := .Steps}}<tr><td>{{.Producers}}</td><td>{{printf "%.0f" .ThroughputMsgsPerSec}}</td><td>{{printf "%.2f" .Efficiency}}</td>{{if $i}}<td>{{printf "%+.1f%%" (pct .Gain)}}</td><td>{{printf "%+.1f%%" (pct .Need)}}</td><td>{{if .Pays}}yes{{else}}no{{end}}</td>{{else}}<td>-</td><td>-</td><td>-</td>{{end}}</tr>
+<tbody>{{range $i, $s := .Steps}}<tr><td>{{.Producers}}</td><td>{{printf "%.0f" .ThroughputMsgsPerSec}}</td><td>{{printf "%.2f" .Efficiency}}</td>{{if $i}}<td>{{printf "%+.1f%%" (pct .Gain)}}</td><td>{{printf "%+.1f%%" (pct .Need)}} over {{.Ref}}</td><td>{{if .Pays}}yes{{else}}no{{end}}</td>{{else}}<td>-</td><td>-</td><td>-</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 <p>Universal Scalability Law: {{.FitText}}.</p>
