@@ -161,12 +161,10 @@ func (f USLFit) String() string {
 		if ci == nil {
 			return ""
 		}
-		hi := ")"
-		s := format(i[1]) + "]"
-		if math.IsInf(i[1], 1) {
-			s = "∞" + hi
+		if math.IsInf(i[1], 1) { // some resamples have no peak
+			return " [" + format(i[0]) + ", ∞)"
 		}
-		return " [" + format(i[0]) + ", " + s
+		return " [" + format(i[0]) + ", " + format(i[1]) + "]"
 	}
 	g3 := func(v float64) string { return fmt.Sprintf("%.3g", v) }
 	n1 := func(v float64) string { return fmt.Sprintf("%.1f", v) }
