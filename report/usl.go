@@ -206,8 +206,12 @@ func (f USLFit) String() string {
 	}
 	if isFinite(f.R2) {
 		s += fmt.Sprintf("; R² %.2f", f.R2)
-		if f.R2 < USLPoorR2 && ci == nil && !f.Saturated() {
+		switch {
+		case f.R2 >= USLPoorR2 || f.Saturated():
+		case ci == nil:
 			s += " (the points scatter more than the law explains: treat these figures as rough)"
+		default:
+			s += " (the law explains little of how throughput varies between counts: the intervals cover the spread of the repeats, not that misfit)"
 		}
 	}
 	return s

@@ -183,3 +183,25 @@ func TestFitUSLSaysHowManyMoreCounts(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// A systematic misfit (measured: a dip at 4 producers in every repeat) is
+// said even when repeats give an interval: the interval covers the spread
+// of the repeats, not the misfit.
+func TestFitUSLMisfitIsSaid(t *testing.T) {
+	var pts []USLPoint
+	for n, ys := range map[float64][]float64{
+		1: {80333, 107155, 74891}, 2: {106340, 95912, 101870}, 4: {66483, 87979, 65516},
+		8: {100530, 101503, 103456}, 16: {130965, 125387, 124492},
+	} {
+		for _, y := range ys {
+			pts = append(pts, USLPoint{n, y})
+		}
+	}
+	fit, err := FitUSL(pts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := fit.String(); fit.Interval == nil || !strings.Contains(s, "not that misfit") {
+		t.Errorf("R² %.2f, description %q", fit.R2, s)
+	}
+}
