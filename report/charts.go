@@ -37,8 +37,8 @@ func (c Chart) Save(path string) error {
 
 // Charts lists every chart that applies to r: throughput and latency
 // against the step, the percentile distribution, latency against offered
-// rate when some steps vary the rate, and one time series per target that
-// has per-second data.
+// rate when some steps vary the rate, the probes of each findMaxRate
+// search, and one time series per target that has per-second data.
 func Charts(r *Result) []Chart {
 	if r == nil {
 		return nil
@@ -46,7 +46,7 @@ func Charts(r *Result) []Chart {
 	x := chartData(r).xLabel
 	out := []Chart{
 		{Name: "throughput", Title: "Throughput against " + x, build: func() figure { return throughputPlot(r) }},
-		{Name: "latency", Title: "Latency against " + x, build: func() figure { return latencyPlot(r, chartData(r), "latency") }},
+		{Name: "latency", Title: "Latency against " + x, build: func() figure { return latencyPlot(r, chartData(r), "latency", nil, nil) }},
 	}
 	if _, ok := percentilePlot(r); ok {
 		out = append(out, Chart{Name: "percentiles", Title: "Latency by percentile (HdrHistogram distribution)",
@@ -54,10 +54,9 @@ func Charts(r *Result) []Chart {
 	}
 	if len(chartDataAxis(r, AxisRate).series) > 0 {
 		out = append(out, Chart{Name: "latency-rate", Title: "Latency against offered rate",
-			build: func() figure {
-				return latencyPlot(r, chartDataAxis(r, AxisRate), "latency against offered rate", sloBounds(r)...)
-			}})
+			build: func() figure { return latencyRatePlot(r) }})
 	}
+	out = append(out, maxRateCharts(r)...) // plotmaxrate.go
 	used := map[string]bool{}
 	for _, t := range seriesTargets(r) {
 		name := "timeseries-" + fileSafe(t)

@@ -30,7 +30,10 @@ type htmlPage struct {
 	Observe     ObserveView // producers.go
 
 	// Verdicts fill the verdict box at the top of the page (verdicts.go).
-	Verdicts []VerdictGroup
+	Verdicts  []VerdictGroup
+	Lags      []DeliveryLag
+	LagRule   string
+	LagAdvice string
 }
 
 type htmlChart struct {
@@ -63,6 +66,7 @@ func HTML(w io.Writer, r *Result) error {
 	pg.CompareHead, pg.Compare = Comparison(r)
 	pg.Observe = Observe(r)
 	pg.Verdicts = Verdicts(r)
+	pg.Lags, pg.LagRule, pg.LagAdvice = DeliveryLags(r), lagRule(), lagAdvice
 	if y, err := yaml.Marshal(r.Scenario); err == nil {
 		pg.ScenarioYML = string(y)
 	} else {
@@ -141,6 +145,10 @@ pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 {{range $i, $f := .Failures}}<p class="err">[{{inc $i}}] {{$f}}</p>
 {{end}}{{else}}<p>No runs.</p>{{end}}
 
+{{if .Lags}}<p class="err">Delivery lagged the publishers (core NATS, closed loop; said when {{.LagRule}}):</p>
+<ul>{{range .Lags}}<li>{{.}}</li>{{end}}</ul>
+<p>{{.LagAdvice}}.</p>{{end}}
+
 {{if .Compare}}<h2>Comparison of targets</h2>
 <table>
 <thead><tr>{{range .CompareHead}}<th>{{.}}</th>{{end}}</tr></thead>
@@ -153,8 +161,8 @@ pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 {{range .Capacity}}<h3>{{.Target}}</h3>
 <p>{{.Verdict}}.</p>
 <table>
-<thead><tr><th>producers</th><th>msgs/s</th><th>efficiency</th><th>gain</th></tr></thead>
-<tbody>{{range .Steps}}<tr><td>{{.Producers}}</td><td>{{printf "%.0f" .ThroughputMsgsPerSec}}</td><td>{{printf "%.2f" .Efficiency}}</td><td>{{printf "%+.1f%%" (pct .Gain)}}</td></tr>
+<thead><tr><th>producers</th><th>msgs/s</th><th>efficiency</th><th>gain</th><th>needed</th><th>paid</th></tr></thead>
+<tbody>{{range $i, $s := .Steps}}<tr><td>{{.Producers}}</td><td>{{printf "%.0f" .ThroughputMsgsPerSec}}</td><td>{{printf "%.2f" .Efficiency}}</td>{{if $i}}<td>{{printf "%+.1f%%" (pct .Gain)}}</td><td>{{printf "%+.1f%%" (pct .Need)}} over {{.Ref}}</td><td>{{if .Pays}}yes{{else}}no{{end}}</td>{{else}}<td>-</td><td>-</td><td>-</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 <p>Universal Scalability Law: {{.FitText}}.</p>

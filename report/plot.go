@@ -40,6 +40,29 @@ func PlotThroughput(r *Result, path string) error {
 
 // throughputPlot builds the throughput chart.
 func throughputPlot(r *Result) *plot.Plot {
+	p, _ := buildThroughput(r)
+	return p
+}
+
+// refLine is a reference line of the throughput chart (ideal scaling, a
+// USL fit, a band edge), as drawn: clipped to the chart's headroom.
+type refLine struct {
+	name string
+	XYs  plotter.XYs
+}
+
+// throughputLines returns the reference lines the throughput chart draws.
+func throughputLines(r *Result) []refLine {
+	_, refs := buildThroughput(r)
+	return refs
+}
+
+// refHeadroom is how far above the highest measured throughput reference
+// lines (ideal scaling, USL fit and band) may reach before they are cut.
+const refHeadroom = 1.15
+
+// buildThroughput builds the throughput chart and lists its reference lines.
+func buildThroughput(r *Result) (*plot.Plot, []refLine) {
 	c := chartData(r)
 	p := newChart(r, "throughput", c)
 	p.Y.Label.Text = "throughput (msgs/s)"
@@ -52,8 +75,24 @@ func throughputPlot(r *Result) *plot.Plot {
 		}
 	}
 	var maxY float64
+	for _, s := range c.series {
+		for _, pt := range s.points {
+			if _, _, hi, ok := pt.throughput(); ok {
+				maxY = max(maxY, hi)
+			}
+		}
+	}
+	clip := maxY * refHeadroom
+	var refs []refLine
+	addRef := func(name string, l *plotter.Line) {
+		for _, seg := range clipBelow(l.XYs, clip) {
+			seg := &plotter.Line{XYs: seg, LineStyle: l.LineStyle}
+			p.Add(seg)
+			refs = append(refs, refLine{name: name, XYs: seg.XYs})
+		}
+	}
 	legendRows := 0
-	ideal := false
+	ideal, band := false, false
 	for i, s := range c.series {
 		var xys plotter.XYs
 		var errs plotter.YErrors
@@ -66,15 +105,21 @@ func throughputPlot(r *Result) *plot.Plot {
 			xys = append(xys, plotter.XY{X: pt.x, Y: mean})
 			errs = append(errs, struct{ Low, High float64 }{mean - lo, hi - mean})
 			repeats = max(repeats, len(pt.runs))
-			maxY = max(maxY, hi)
 		}
 		if len(xys) == 0 {
 			continue
 		}
 		col := plotutil.Color(i)
+		fit := fits[s.target]
+		if fit != nil && fit.Interval != nil {
+			if poly := bandPolygon(*fit, xys[0].X, xys[len(xys)-1].X, clip, col); poly != nil {
+				p.Add(poly)
+				band = true
+			}
+		}
 		if producers && len(xys) > 1 && xys[0].X >= 1 {
 			base := xys[0]
-			p.Add(curve(base.X, xys[len(xys)-1].X, func(x float64) float64 { return x / base.X * base.Y },
+			addRef(s.target+" ideal", curve(base.X, xys[len(xys)-1].X, func(x float64) float64 { return x / base.X * base.Y },
 				faint(col), []vg.Length{vg.Points(2), vg.Points(3)}))
 			ideal = true
 		}
@@ -93,24 +138,112 @@ func throughputPlot(r *Result) *plot.Plot {
 		}
 		p.Legend.Add(name, thumbs...)
 		legendRows++
-		if fit := fits[s.target]; fit != nil {
+		if fit != nil {
 			f := *fit
 			l := curve(xys[0].X, xys[len(xys)-1].X, f.Predict, col, []vg.Length{vg.Points(6), vg.Points(2), vg.Points(1), vg.Points(2)})
 			l.LineStyle.Width = vg.Points(1)
-			p.Add(l)
-			p.Legend.Add(fmt.Sprintf("%s USL fit (σ %.3g, κ %.3g, R² %.2f)", s.target, f.Sigma, f.Kappa, f.R2), l)
+			addRef(s.target+" USL fit", l)
+			p.Legend.Add(s.target+" USL fit ("+fitLegend(f)+")", l)
 			legendRows++
 		}
 	}
+	if band {
+		p.Legend.Add(fmt.Sprintf("shaded: %.0f%% band of the USL fit (bootstrap over repeats)", 100*USLLevel),
+			&plotter.Polygon{Color: faint(color.Gray{Y: 128})})
+		legendRows++
+	}
 	if ideal {
-		p.Legend.Add("ideal linear scaling (from the first point)",
+		p.Legend.Add("ideal linear scaling (from the first point; cut above the data)",
 			&plotter.Line{LineStyle: draw.LineStyle{Color: faint(color.Gray{Y: 64}), Width: vg.Points(1.5),
 				Dashes: []vg.Length{vg.Points(2), vg.Points(3)}}})
 		legendRows++
 	}
 	p.Y.Min = 0
-	p.Y.Max = linearTop(maxY, legendFraction(p.Legend, legendRows))
-	return p
+	p.Y.Max = linearTop(clip, legendFraction(p.Legend, legendRows))
+	return p, refs
+}
+
+// fitLegend is the short description of a fit in the chart's legend.
+func fitLegend(f USLFit) string {
+	s := fmt.Sprintf("σ %.2g, κ %.2g", f.Sigma, f.Kappa)
+	switch {
+	case f.Saturated():
+		s += fmt.Sprintf("; no growth past %g", f.MinN)
+	case f.PeakReliable():
+		s += fmt.Sprintf("; peak N* %.1f", f.PeakN)
+		if ci := f.Interval; ci != nil {
+			hi := fmt.Sprintf("%.1f]", ci.PeakN[1])
+			if math.IsInf(ci.PeakN[1], 1) {
+				hi = "∞)"
+			}
+			s += fmt.Sprintf(" [%.1f, %s", ci.PeakN[0], hi)
+		}
+	}
+	return s
+}
+
+// bandPolygon is the fit's bootstrap band between x0 and x1, its top cut
+// at clip; nil without a band.
+func bandPolygon(f USLFit, x0, x1, clip float64, c color.Color) *plotter.Polygon {
+	const n = 64
+	var lo, hi plotter.XYs
+	for i := 0; i <= n; i++ {
+		x := x0 * math.Pow(x1/x0, float64(i)/n)
+		l, h, ok := f.Band(x)
+		if !ok || !isFinite(l) || !isFinite(h) {
+			return nil
+		}
+		lo = append(lo, plotter.XY{X: x, Y: min(l, clip)})
+		hi = append(hi, plotter.XY{X: x, Y: min(h, clip)})
+	}
+	ring := append(plotter.XYs{}, lo...)
+	for i := len(hi) - 1; i >= 0; i-- {
+		ring = append(ring, hi[i])
+	}
+	poly, err := plotter.NewPolygon(ring)
+	if err != nil {
+		return nil
+	}
+	r, g, b, _ := c.RGBA()
+	poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 45}
+	poly.LineStyle.Width = 0
+	return poly
+}
+
+// clipBelow cuts a line where it rises above top, returning the pieces at
+// or below it; the crossing points are interpolated so that a piece ends
+// exactly at top.
+func clipBelow(xys plotter.XYs, top float64) []plotter.XYs {
+	var out []plotter.XYs
+	var cur plotter.XYs
+	for i, pt := range xys {
+		in := pt.Y <= top
+		if i > 0 {
+			prev := xys[i-1]
+			if (prev.Y <= top) != in && prev.Y != pt.Y {
+				t := (top - prev.Y) / (pt.Y - prev.Y)
+				cross := plotter.XY{X: prev.X + t*(pt.X-prev.X), Y: top}
+				cur = append(cur, cross)
+				if !in {
+					out = append(out, cur)
+					cur = nil
+				}
+			}
+		}
+		if in {
+			cur = append(cur, pt)
+		}
+	}
+	if len(cur) > 1 {
+		out = append(out, cur)
+	}
+	var keep []plotter.XYs
+	for _, seg := range out {
+		if len(seg) > 1 {
+			keep = append(keep, seg)
+		}
+	}
+	return keep
 }
 
 // curve samples f between x0 and x1 (log-spaced, as x axes of producer
@@ -158,7 +291,7 @@ func PlotLatency(r *Result, path string) error {
 	if r == nil {
 		return errors.New("plot latency: nil result")
 	}
-	if err := saveChart(latencyPlot(r, chartData(r), "latency"), path); err != nil {
+	if err := saveChart(latencyPlot(r, chartData(r), "latency", nil, nil), path); err != nil {
 		return fmt.Errorf("plot latency: %w", err)
 	}
 	return nil
@@ -171,7 +304,7 @@ func PlotLatencyRate(r *Result, path string) error {
 	if r == nil {
 		return errors.New("plot latency against rate: nil result")
 	}
-	if err := saveChart(latencyPlot(r, chartDataAxis(r, AxisRate), "latency against offered rate", sloBounds(r)...), path); err != nil {
+	if err := saveChart(latencyRatePlot(r), path); err != nil {
 		return fmt.Errorf("plot latency against rate: %w", err)
 	}
 	return nil
@@ -196,9 +329,15 @@ func sloBounds(r *Result) []sloLine {
 	return out
 }
 
+// latencyRatePlot builds the latency chart against offered rate, with the
+// scenario's objectives and the rates findMaxRate found.
+func latencyRatePlot(r *Result) *plot.Plot {
+	return latencyPlot(r, chartDataAxis(r, AxisRate), "latency against offered rate", sloBounds(r), maxRateMarks(r))
+}
+
 // latencyPlot builds a latency chart of c, with the objectives in slo
-// drawn as horizontal lines.
-func latencyPlot(r *Result, c chart, what string, slo ...sloLine) *plot.Plot {
+// drawn as horizontal lines and the rates in marks as vertical ones.
+func latencyPlot(r *Result, c chart, what string, slo []sloLine, marks []rateMark) *plot.Plot {
 	pcts := []percentile{
 		{"p50", func(l Percentiles) float64 { return l.P50 }},
 		{"p99", func(l Percentiles) float64 { return l.P99 }},
@@ -268,6 +407,13 @@ func latencyPlot(r *Result, c chart, what string, slo ...sloLine) *plot.Plot {
 			}
 		}
 	}
+	ylo, yhi := logRange(lo/div, hi/div, legendFraction(p.Legend, len(c.series)+len(pcts)+len(slo)+len(marks)))
+	for _, m := range marks {
+		line := &plotter.Line{XYs: plotter.XYs{{X: m.rate, Y: ylo}, {X: m.rate, Y: yhi}},
+			LineStyle: draw.LineStyle{Color: colorAnswer, Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(1), vg.Points(2)}}}
+		p.Add(line)
+		p.Legend.Add(m.name, line)
+	}
 	// Legend: one entry per target (its color), one per percentile (its style).
 	for i, s := range c.series {
 		p.Legend.Add(s.target, &plotter.Line{LineStyle: draw.LineStyle{Color: plotutil.Color(i), Width: vg.Points(2)}})
@@ -279,7 +425,7 @@ func latencyPlot(r *Result, c chart, what string, slo ...sloLine) *plot.Plot {
 	}
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.TickerFunc(logTicks)
-	p.Y.Min, p.Y.Max = logRange(lo/div, hi/div, legendFraction(p.Legend, len(c.series)+len(pcts)+len(slo)))
+	p.Y.Min, p.Y.Max = ylo, yhi
 	return p
 }
 

@@ -14,8 +14,9 @@ import (
 )
 
 // PlotPercentiles draws the HdrHistogram percentile distribution: latency
-// against percentile on the usual 1/(1-q) logarithmic axis (ticks at 90%,
-// 99%, 99.9% ...), one curve per step and target, from the decoded
+// (on a logarithmic axis) against percentile on the usual 1/(1-q)
+// logarithmic axis (ticks at 90%, 99%, 99.9% ...), one curve per step and
+// target, from the decoded
 // histograms (repeats merged). The format follows the extension of path.
 func PlotPercentiles(r *Result, path string) error {
 	if r == nil {
@@ -111,7 +112,7 @@ func percentilePlot(r *Result) (p *plot.Plot, ok bool) {
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), -vg.Points(4)
 	p.Add(plotter.NewGrid())
 	curves := distCurves(r)
-	var maxX, maxY float64
+	var maxX, maxY, minY float64
 	lines := make([]plotter.XYs, len(curves))
 	for i, c := range curves {
 		total := float64(c.hist.TotalCount())
@@ -124,8 +125,14 @@ func percentilePlot(r *Result) (p *plot.Plot, ok bool) {
 				x = lines[i][n-1].X
 			}
 			y := float64(b.ValueAt) / 1e3
+			if y <= 0 { // a log axis cannot show zero
+				continue
+			}
 			lines[i] = append(lines[i], plotter.XY{X: x, Y: y})
 			maxX, maxY = math.Max(maxX, x), math.Max(maxY, y)
+			if minY == 0 || y < minY {
+				minY = y
+			}
 		}
 	}
 	if len(curves) == 0 || maxY <= 0 {
@@ -153,9 +160,11 @@ func percentilePlot(r *Result) (p *plot.Plot, ok bool) {
 	p.X.Min = 1
 	p.X.Max = math.Max(10, maxX*1.5)
 	p.X.Tick.Marker = percentileTicks(p.X.Max)
-	p.Y.Min = 0
-	p.Y.Max = linearTop(maxY/div, legendFraction(p.Legend, len(curves)))
-	p.Y.Tick.Marker = plot.TickerFunc(compactTicks)
+	// Latency on a log axis, so that p50 and p99 stay readable next to a
+	// tail that is orders of magnitude above them.
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.TickerFunc(logTicks)
+	p.Y.Min, p.Y.Max = logRange(minY/div, maxY/div, legendFraction(p.Legend, len(curves)))
 	return p, true
 }
 

@@ -65,6 +65,13 @@ func Markdown(w io.Writer, r *Result) error {
 			ew.printf("- **%s**: %s. %s.\n", mdEscape(c.Target), mdEscape(c.Verdict()), mdEscape(c.FitText()))
 		}
 	}
+	if lags := DeliveryLags(r); len(lags) > 0 { // lag.go
+		ew.printf("\n> **Delivery lagged the publishers** (core NATS, closed loop; said when %s):\n", lagRule())
+		for _, l := range lags {
+			ew.printf("> - %s\n", mdEscape(l.String()))
+		}
+		ew.printf(">\n> %s.\n", mdEscape(lagAdvice))
+	}
 	writeObserveMD(ew, Observe(r)) // producers.go
 	ew.printf("\n<details><summary>Environment</summary>\n\n")
 	e := r.Env

@@ -39,6 +39,7 @@ func Summary(w io.Writer, r *Result) error {
 		return fmt.Errorf("summary: %w", err)
 	}
 	writeCapacity(ew, Capacity(r))
+	writeDeliveryLag(ew, DeliveryLags(r))
 	writeObserveText(ew, Observe(r)) // producers.go
 	if err := WriteMaxRate(ew, r.MaxRate); err != nil {
 		return fmt.Errorf("summary: %w", err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -80,8 +81,6 @@ func TestFitUSLRefuses(t *testing.T) {
 		"three":     uslPoints(1000, 0.1, 0.01, []float64{1, 2, 4}, 0, 1),
 		"repeats of three": append(uslPoints(1000, 0.1, 0.01, []float64{1, 2, 4}, 0, 1),
 			uslPoints(1000, 0.1, 0.01, []float64{1, 2, 4}, 0.01, 2)...),
-		"flat":     {{1, 1000}, {2, 1001}, {4, 999}, {8, 1000}, {16, 1002}},
-		"noisy":    {{1, 1000}, {2, 200}, {3, 3000}, {4, 150}, {5, 2800}, {6, 100}},
 		"zero":     {{1, 1000}, {2, 0}, {4, 3000}, {8, 3500}},
 		"negative": {{1, 1000}, {2, -5}, {4, 3000}, {8, 3500}},
 		"NaN":      {{1, 1000}, {2, math.NaN()}, {4, 3000}, {8, 3500}},
@@ -98,5 +97,111 @@ func TestFitUSLRefuses(t *testing.T) {
 				t.Error("no reason given")
 			}
 		})
+	}
+}
+
+// repeatPoints returns reps noisy repeats of the law at each n.
+func repeatPoints(lambda, sigma, kappa float64, ns []float64, reps int, noise float64, seed uint64) []USLPoint {
+	var pts []USLPoint
+	for rep := 0; rep < reps; rep++ {
+		pts = append(pts, uslPoints(lambda, sigma, kappa, ns, noise, seed+uint64(rep))...)
+	}
+	return pts
+}
+
+// Issue 13 item 7: a server saturated at one producer is a clear answer,
+// not a failed fit.
+func TestFitUSLSaturatedIsAnAnswer(t *testing.T) {
+	ns := []float64{1, 2, 4, 8, 16}
+	for name, pts := range map[string][]USLPoint{
+		"flat, noisy repeats": repeatPoints(300_000, 1, 0, ns, 3, 0.05, 11),
+		"flat, exact":         {{1, 1000}, {2, 1001}, {4, 999}, {8, 1000}, {16, 1002}},
+		"falls from one":      repeatPoints(300_000, 1, 0.01, ns, 3, 0.03, 5),
+	} {
+		t.Run(name, func(t *testing.T) {
+			fit, err := FitUSL(pts)
+			if err != nil {
+				t.Fatalf("FitUSL: %v; want the saturated answer", err)
+			}
+			if !fit.Saturated() || fit.Sigma < 0.9 {
+				t.Errorf("sigma %.3f, saturated %v; want sigma near 1", fit.Sigma, fit.Saturated())
+			}
+			if s := fit.String(); !strings.Contains(s, "throughput does not grow past N=1") {
+				t.Errorf("description %q", s)
+			}
+		})
+	}
+}
+
+// The answer comes with a bootstrap interval over repeats: it contains the
+// true peak, it is reproducible, and a low R² does not refuse it.
+func TestFitUSLIntervalOverRepeats(t *testing.T) {
+	ns := []float64{1, 2, 4, 8, 16}
+	pts := repeatPoints(20_000, 0.05, 0.004, ns, 5, 0.05, 3)
+	fit, err := FitUSL(pts)
+	if err != nil {
+		t.Fatalf("FitUSL on noisy repeats: %v", err)
+	}
+	ci := fit.Interval
+	if ci == nil {
+		t.Fatalf("no interval: %s", fit.IntervalNote)
+	}
+	wantN := math.Sqrt((1 - 0.05) / 0.004) // 15.4
+	if !(ci.PeakN[0] <= wantN && wantN <= ci.PeakN[1]) || ci.PeakN[0] >= ci.PeakN[1] {
+		t.Errorf("peak N interval %v does not hold the true %.1f", ci.PeakN, wantN)
+	}
+	if !(ci.Sigma[0] <= fit.Sigma && fit.Sigma <= ci.Sigma[1]) {
+		t.Errorf("sigma %.3f outside its interval %v", fit.Sigma, ci.Sigma)
+	}
+	again, _ := FitUSL(pts)
+	if again.String() != fit.String() {
+		t.Errorf("not reproducible:\n%s\n%s", fit.String(), again.String())
+	}
+	if s := fit.String(); !strings.Contains(s, "90% intervals from 200 bootstrap resamples") {
+		t.Errorf("description %q lacks the interval", s)
+	}
+	lo, hi, ok := fit.Band(8)
+	if y := fit.Predict(8); !ok || !(lo <= y && y <= hi) {
+		t.Errorf("band at 8: [%g, %g] %v around %g", lo, hi, ok, y)
+	}
+
+	// One run per count: no interval, and the reason says how to get one.
+	single, err := FitUSL(uslPoints(20_000, 0.05, 0.004, ns, 0.01, 3))
+	if err != nil || single.Interval != nil || !strings.Contains(single.IntervalNote, "load.repeat") {
+		t.Errorf("single repeat: %v, interval %v, note %q", err, single.Interval, single.IntervalNote)
+	}
+}
+
+// With fewer than four counts the refusal says how many more are needed.
+func TestFitUSLSaysHowManyMoreCounts(t *testing.T) {
+	_, err := FitUSL(uslPoints(1000, 0.1, 0.01, []float64{1, 2, 4}, 0, 1))
+	if err == nil || !strings.Contains(err.Error(), "measure 1 more producer count (for example 8)") {
+		t.Errorf("error %v", err)
+	}
+	_, err = FitUSL(uslPoints(1000, 0.1, 0.01, []float64{1, 2}, 0, 1))
+	if err == nil || !strings.Contains(err.Error(), "measure 2 more producer counts (for example 4, 8)") {
+		t.Errorf("error %v", err)
+	}
+}
+
+// A systematic misfit (measured: a dip at 4 producers in every repeat) is
+// said even when repeats give an interval: the interval covers the spread
+// of the repeats, not the misfit.
+func TestFitUSLMisfitIsSaid(t *testing.T) {
+	var pts []USLPoint
+	for n, ys := range map[float64][]float64{
+		1: {80333, 107155, 74891}, 2: {106340, 95912, 101870}, 4: {66483, 87979, 65516},
+		8: {100530, 101503, 103456}, 16: {130965, 125387, 124492},
+	} {
+		for _, y := range ys {
+			pts = append(pts, USLPoint{n, y})
+		}
+	}
+	fit, err := FitUSL(pts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := fit.String(); fit.Interval == nil || !strings.Contains(s, "not that misfit") {
+		t.Errorf("R² %.2f, description %q", fit.R2, s)
 	}
 }

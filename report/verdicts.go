@@ -160,16 +160,14 @@ func passedSummary(items []VerdictItem) string {
 func maxRateItem(s MaxRateSearch) VerdictItem {
 	it := VerdictItem{Pass: s.MaxRateMsgsPerSec > 0, Rule: strings.Join(s.SLO, ", "),
 		Where: fmt.Sprintf("%s, %d producers", s.Target, s.Producers)}
-	if it.Pass {
-		it.Text = fmt.Sprintf("%.0f msgs/s", s.MaxRateMsgsPerSec)
-	} else {
-		it.Text = "none of the probed rates met the objective"
-	}
-	it.Text += fmt.Sprintf(" (closed loop %.0f msgs/s, %d probes", s.ClosedLoopMsgsPerSec, len(s.Probes))
+	it.Text = s.Answer() + fmt.Sprintf(" (closed loop %.0f msgs/s, %d probes", s.ClosedLoopMsgsPerSec, len(s.Probes))
 	if !s.Converged {
 		it.Text += "; the probe budget ran out before the bracket reached the precision"
 	}
 	it.Text += ")"
+	if w := s.GeneratorWarning(); w != "" {
+		it.Text += "; " + w
+	}
 	if s.Note != "" {
 		it.Text += "; " + s.Note
 	}

@@ -12,7 +12,8 @@ type FindMaxRate struct {
 	P90  Duration `yaml:"p90,omitempty" json:"p90,omitempty"`
 	P99  Duration `yaml:"p99,omitempty" json:"p99,omitempty"`
 	P999 Duration `yaml:"p999,omitempty" json:"p999,omitempty"`
-	// MaxProbes bounds the open-loop probes of one search (default 8).
+	// MaxProbes bounds the open-loop probes of one search's bisection
+	// (default 8); the answer's confirming probe comes on top.
 	MaxProbes int `yaml:"maxProbes,omitempty" json:"maxProbes,omitempty"`
 	// Precision ends the search when the bracket around the answer is
 	// narrower than this fraction of its top (default 0.05).
@@ -24,6 +25,10 @@ const (
 	DefaultMaxProbes = 8
 	DefaultPrecision = 0.05
 )
+
+// MaxRuns is the most runs one search makes: the closed-loop probe, at
+// most MaxProbes open-loop probes, and the probe confirming the answer.
+func (f FindMaxRate) MaxRuns() int { return f.MaxProbes + 2 }
 
 // SLO lists the percentile bounds that are set, as name and limit, in
 // the order p50, p90, p99, p999.

@@ -100,7 +100,7 @@ func estimate(sc scenarios.Scenario) time.Duration {
 	per := sc.Load.Warmup.D() + sc.Load.Duration.D()
 	steps := len(sc.Steps()) * sc.Load.Repeat
 	if f := sc.Load.FindMaxRate; f != nil {
-		steps = len(sc.Producers.Counts) * (1 + f.MaxProbes) // at most
+		steps = len(sc.Producers.Counts) * f.MaxRuns() // at most
 	}
 	return time.Duration(len(sc.Targets)*steps) * per
 }

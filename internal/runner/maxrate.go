@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/stationbench/stationbench/report"
@@ -11,19 +12,16 @@ import (
 )
 
 // sustainedFraction is how much of the offered rate a probe must achieve.
-const sustainedFraction = 0.99
+const sustainedFraction = report.SustainedFraction
 
 // searchMaxRate finds the highest offered rate that target t sustains with
 // n producers under the scenario's latency objectives.
 //
 // A closed-loop probe first measures the most the producers can push; no
-// higher rate can be sustained, so it is the top of the bracket. The search
-// then bisects the bracket [0, top] with open-loop probes: a pass raises
-// the bottom, a failure lowers the top. It stops when the bracket is
-// narrower than the precision times its top, or when the probe budget is
-// spent, and answers the highest rate that passed (0 when none did: the
-// very first probe failing just moves the bracket down). Every probe is
-// also kept as a run, so the charts show latency against offered rate.
+// higher rate can be sustained, so it is the top of the bracket. bisect
+// then searches below it with open-loop probes and re-probes its answer
+// once. Every probe is also kept as a run, so the charts show latency
+// against offered rate.
 func (r *run) searchMaxRate(ctx context.Context, drv workers.Driver, t scenarios.Target, n int) (report.MaxRateSearch, error) {
 	f := r.sc.Load.FindMaxRate
 	s := report.MaxRateSearch{Target: t.Name, Producers: n, Probes: []report.RateProbe{}}
@@ -38,33 +36,84 @@ func (r *run) searchMaxRate(ctx context.Context, drv workers.Driver, t scenarios
 		return s, fmt.Errorf("target %q, %d producers: closed-loop probe: %s", t.Name, n, closed.Error)
 	}
 	s.ClosedLoopMsgsPerSec = closed.ThroughputMsgsPerSec
-	lo, hi := 0.0, closed.ThroughputMsgsPerSec
-	for len(s.Probes) < f.MaxProbes {
-		if ctx.Err() != nil {
-			s.Note = "interrupted"
-			return s, nil
-		}
-		rate := (lo + hi) / 2
+	bisect(ctx, &s, f, func(ctx context.Context, rate float64) report.RateProbe {
 		r.index++
 		run := r.step(ctx, drv, t, scenarios.Step{Axis: scenarios.AxisRate, Producers: n, Rate: rate}, 1)
 		r.res.Runs = append(r.res.Runs, run)
-		p := judge(run, rate, f)
+		return judge(run, rate, f)
+	})
+	return s, nil
+}
+
+// bisect searches [0, s.ClosedLoopMsgsPerSec] with probe, in whole msgs/s:
+// a pass raises the bottom of the bracket, a failure lowers the top. It
+// stops when the bracket is narrower than the precision times its top,
+// when it cannot narrow below 1 msg/s, or when f.MaxProbes probes are
+// spent. It then re-probes the highest passing rate once (one probe beyond
+// f.MaxProbes). When that confirmation passes, the answer stands
+// (Confirmed). When it fails, that rate becomes the bracket's failing end
+// and the answer falls back to the next lower rate that passed, or to 0
+// when none did; the result says so. If even the first probe fails, the
+// bracket moves down; if none passes, the answer is 0 and the note says
+// the lowest rate tried.
+func bisect(ctx context.Context, s *report.MaxRateSearch, f *scenarios.FindMaxRate, probe func(context.Context, float64) report.RateProbe) {
+	lo, hi := 0.0, math.Round(s.ClosedLoopMsgsPerSec)
+	var passed []float64
+	for len(s.Probes) < f.MaxProbes {
+		if ctx.Err() != nil {
+			s.Note = "interrupted"
+			break
+		}
+		rate := math.Round((lo + hi) / 2)
+		if rate <= lo || rate >= hi {
+			s.Converged = true // the bracket is down to 1 msg/s
+			break
+		}
+		p := probe(ctx, rate)
 		s.Probes = append(s.Probes, p)
 		if p.Pass {
 			lo = rate
-			s.MaxRateMsgsPerSec = rate
+			passed = append(passed, rate)
 		} else {
 			hi = rate
+			s.LowestFailMsgsPerSec = rate
 		}
 		if hi-lo <= f.Precision*hi {
 			s.Converged = true
 			break
 		}
 	}
-	if s.MaxRateMsgsPerSec == 0 {
-		s.Note = fmt.Sprintf("no probed rate met the objectives; the lowest tried was %.0f msgs/s", hi)
+	s.HighestPassMsgsPerSec, s.MaxRateMsgsPerSec = lo, lo
+	if lo == 0 {
+		s.Note = joinNote(s.Note, fmt.Sprintf("no probed rate met the objectives; the lowest tried was %.0f msgs/s", hi))
+		return
 	}
-	return s, nil
+	if ctx.Err() != nil {
+		s.Note = joinNote(s.Note, "the answer was not re-probed")
+		return
+	}
+	c := probe(ctx, lo)
+	c.Confirm = true
+	s.Probes = append(s.Probes, c)
+	if c.Pass {
+		s.Confirmed = true
+		return
+	}
+	// The rate found failed a second time: it is the edge, not the answer.
+	s.LowestFailMsgsPerSec = lo
+	s.HighestPassMsgsPerSec, s.MaxRateMsgsPerSec = 0, 0
+	for _, r := range passed {
+		if r < lo && r > s.MaxRateMsgsPerSec {
+			s.HighestPassMsgsPerSec, s.MaxRateMsgsPerSec = r, r
+		}
+	}
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // judge decides whether a probe sustained its rate within the objectives.
@@ -74,6 +123,8 @@ func judge(run report.Run, rate float64, f *scenarios.FindMaxRate) report.RatePr
 		AchievedMsgsPerSec: run.ThroughputMsgsPerSec,
 		LatencyUs:          run.LatencyUs,
 		Errors:             run.Errors,
+		Sent:               run.Sent,
+		Late:               run.Late,
 	}
 	var why []string
 	if run.Status != report.StatusComplete {

@@ -56,7 +56,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *report.Result {
 	}
 	perTarget := len(sc.Steps()) * sc.Load.Repeat
 	if f := sc.Load.FindMaxRate; f != nil {
-		perTarget = len(sc.Producers.Counts) * (1 + f.MaxProbes) // at most
+		perTarget = len(sc.Producers.Counts) * f.MaxRuns() // at most
 	}
 	r := &run{sc: sc, opts: o, res: res, total: len(sc.Targets) * perTarget}
 	r.beginObserve() // labels and trace: producers.go
