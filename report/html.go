@@ -28,6 +28,7 @@ type htmlPage struct {
 	Charts      []htmlChart
 	ScenarioYML string
 	Observe     ObserveView // producers.go
+	Notes       []string    // notes.go
 }
 
 type htmlChart struct {
@@ -59,6 +60,7 @@ func HTML(w io.Writer, r *Result) error {
 	}
 	pg.CompareHead, pg.Compare = Comparison(r)
 	pg.Observe = Observe(r)
+	pg.Notes = NoteLines(r)
 	if y, err := yaml.Marshal(r.Scenario); err == nil {
 		pg.ScenarioYML = string(y)
 	} else {
@@ -135,6 +137,9 @@ pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 </table>
 {{range $i, $f := .Failures}}<p class="err">[{{inc $i}}] {{$f}}</p>
 {{end}}{{else}}<p>No runs.</p>{{end}}
+{{if .Notes}}<h3>Notes</h3>
+<ul>{{range .Notes}}<li>{{.}}</li>
+{{end}}</ul>{{end}}
 
 {{if .Compare}}<h2>Comparison of targets</h2>
 <table>
