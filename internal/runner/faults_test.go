@@ -110,6 +110,15 @@ load: {duration: 60s, warmup: 100ms, drain: 1s}
 	if r.Status != report.StatusFailed || !strings.Contains(r.Error, "lost") || !strings.Contains(r.Error, `"doomed"`) {
 		t.Errorf("run status %s, error %q: want failed, naming the target and the lost connection", r.Status, r.Error)
 	}
+	if !strings.Contains(r.Error, "the broker was unreachable from") || !strings.Contains(r.Error, "(maxReconnect exhausted)") {
+		t.Errorf("error %q: want the cause, the broker unreachable from a time", r.Error)
+	}
+	if strings.Contains(res.Error, "delete stream") {
+		t.Errorf("run error %q blames the cleanup", res.Error)
+	}
+	if notes := strings.Join(res.Notes, "\n"); !strings.Contains(notes, "cleanup not done") || !strings.Contains(notes, `stream "gone"`) {
+		t.Errorf("notes %q: want the cleanup that could not be done, naming the stream left", res.Notes)
+	}
 	if r.Sent == 0 || r.Acked == 0 || r.DurationS <= 0 || r.DurationS > 30 {
 		t.Errorf("sent %d acked %d over %.3fs: want what was measured before the broker went", r.Sent, r.Acked, r.DurationS)
 	}

@@ -191,6 +191,10 @@ load: {duration: 500ms, warmup: 0s}
 	if !strings.Contains(r.Error, "maximum messages exceeded") {
 		t.Errorf("error %q: want the server's reason", r.Error)
 	}
+	if len(r.ErrorTexts) == 0 || !strings.Contains(r.ErrorTexts[0].Text, "maximum messages exceeded") || r.ErrorTexts[0].Count < r.Errors {
+		t.Errorf("error texts %+v: want the server's reason counted", r.ErrorTexts)
+	}
+	assertEverywhere(t, res, "maximum messages exceeded")
 }
 
 // TestMessageLargerThanMaxPayloadRefused: the server's max_payload is
@@ -227,7 +231,7 @@ load: {duration: 500ms, warmup: 0s}
 `, srv.URL()))
 	res := Run(context.Background(), sc, Options{})
 	r := res.Runs[0]
-	if r.WarmupSent != 0 || r.WarmupAcked != 0 {
+	if r.WarmupSent != 0 || r.WarmupAcked != 0 || r.DrainSent != 0 {
 		t.Errorf("warmup_sent %d warmup_acked %d with warmup 0s: want 0", r.WarmupSent, r.WarmupAcked)
 	}
 	if r.Sent == 0 || *r.Stored != r.Acked {
