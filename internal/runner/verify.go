@@ -14,6 +14,10 @@ import (
 // verifyTimeout bounds reading a station's state before or after a step.
 const verifyTimeout = 5 * time.Second
 
+// interruptedVerify bounds the same after an interrupt: the partial result
+// is written after it, and a frozen broker must not hold that up.
+const interruptedVerify = 500 * time.Millisecond
+
 // probe is what a step's checks need from before its load: the connection
 // fault record's mark and the station's count.
 type probe struct {
@@ -70,7 +74,10 @@ func (r *run) endChecks(ctx context.Context, out *report.Run, p probe, from time
 		return errors.Join(errs...)
 	}
 	d := verifyTimeout
-	if ctx.Err() != nil || len(errs) > 0 {
+	switch {
+	case ctx.Err() != nil:
+		d = interruptedVerify // the partial result waits for this
+	case len(errs) > 0:
 		d = min(d, interruptedCleanup) // do not wait long on a broker that is gone
 	}
 	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
