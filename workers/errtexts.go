@@ -49,8 +49,8 @@ func (e *errTexts) add(text string) {
 	e.n++
 }
 
-// MergeErrorTexts adds the texts of tables into one list, most frequent
-// first.
+// mergeErrorTexts adds the texts of tables into one list, most frequent
+// first, with the texts beyond the tables' room summed as other errors.
 func mergeErrorTexts(tables ...*errTexts) []report.ErrorText {
 	var out []report.ErrorText
 	var other int64
@@ -75,7 +75,7 @@ func mergeErrorTexts(tables ...*errTexts) []report.ErrorText {
 }
 
 // MergeErrorTexts merges lists of error texts (of several workers), most
-// frequent first; at most max are kept, the rest summed as other errors.
+// frequent first; at most limit are kept, the rest summed as other errors.
 func MergeErrorTexts(lists [][]report.ErrorText, limit int) []report.ErrorText {
 	var out []report.ErrorText
 	idx := map[string]int{}

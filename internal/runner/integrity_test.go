@@ -67,6 +67,7 @@ load: {duration: 1500ms, warmup: 0s, drain: 1s}
 	if r.Lost == nil || *r.Lost != r.Acked+r.WarmupAcked || *r.Lost == 0 {
 		t.Errorf("lost %v, acked %d+%d: want everything acknowledged counted lost", deref(r.Lost), r.Acked, r.WarmupAcked)
 	}
+	assertEverywhere(t, res, "the station is gone") // summary, report.html, markdown say why
 }
 
 // TestMemoryStreamLostOnServerRestart: a memory stream does not survive
