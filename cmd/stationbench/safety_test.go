@@ -143,3 +143,30 @@ load: {duration: 200ms, warmup: 0s}
 		t.Error("--force did not replace the result")
 	}
 }
+
+// TestRunSaysWhatWasNotWritten: when result.json cannot be written (here a
+// folder stands in its way), the summary is still printed and says what
+// was not written, and the exit code says the writing failed.
+func TestRunSaysWhatWasNotWritten(t *testing.T) {
+	srv := natstest.Start(t)
+	file := writeScenario(t, fmt.Sprintf(`
+name: blocked
+targets: [{name: local, kind: jetstream, url: %q}]
+station: {name: blocked, storage: memory}
+load: {duration: 200ms, warmup: 0s}
+`, srv.URL()))
+	out := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(out, report.FileResult, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runInProcess("run", file, "--out", out, "-q", "--force")
+	if code != exitFailed {
+		t.Errorf("exit %d, want %d\n%s", code, exitFailed, stderr)
+	}
+	if !strings.Contains(stdout, "msgs/s") {
+		t.Errorf("no summary on stdout:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, "NOT WRITTEN") || !strings.Contains(stdout, report.FileResult) {
+		t.Errorf("stdout does not say result.json was not written:\n%s", stdout)
+	}
+}
