@@ -34,6 +34,7 @@ type htmlPage struct {
 	Lags      []DeliveryLag
 	LagRule   string
 	LagAdvice string
+	Notes     []string // notes.go
 }
 
 type htmlChart struct {
@@ -67,6 +68,7 @@ func HTML(w io.Writer, r *Result) error {
 	pg.Observe = Observe(r)
 	pg.Verdicts = Verdicts(r)
 	pg.Lags, pg.LagRule, pg.LagAdvice = DeliveryLags(r), lagRule(), lagAdvice
+	pg.Notes = NoteLines(r)
 	if y, err := yaml.Marshal(r.Scenario); err == nil {
 		pg.ScenarioYML = string(y)
 	} else {
@@ -144,6 +146,9 @@ pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 </table>
 {{range $i, $f := .Failures}}<p class="err">[{{inc $i}}] {{$f}}</p>
 {{end}}{{else}}<p>No runs.</p>{{end}}
+{{if .Notes}}<h3>Notes</h3>
+<ul>{{range .Notes}}<li>{{.}}</li>
+{{end}}</ul>{{end}}
 
 {{if .Lags}}<p class="err">Delivery lagged the publishers (core NATS, closed loop; said when {{.LagRule}}):</p>
 <ul>{{range .Lags}}<li>{{.}}</li>{{end}}</ul>

@@ -55,6 +55,7 @@ func Markdown(w io.Writer, r *Result) error {
 			ew.printf("- [%d] %s\n", i+1, mdEscape(f))
 		}
 	}
+	writeNotesMD(ew, r) // notes.go
 	if head, rows := Comparison(r); len(rows) > 0 {
 		ew.printf("\n### Targets side by side\n\nRatio: msgs/s against the first target.\n\n")
 		writeMDTable(ew, head, rows)

@@ -45,6 +45,13 @@ type Result struct {
 	// Labels are the scenario's labels; Trace says where trace events went.
 	Labels map[string]string `json:"labels,omitempty"`
 	Trace  *TraceSummary     `json:"trace,omitempty"`
+	// RunID names this invocation; what the run creates on a server (a
+	// JetStream stream's metadata) carries it.
+	RunID string `json:"run_id,omitempty"`
+	// Notes are things about the whole run worth knowing that are not its
+	// verdict, such as a cleanup that could not be done and what it left
+	// on the server.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Env says where and how the result was measured.
@@ -105,6 +112,14 @@ type Run struct {
 	// figure includes (a station holds warmup_acked + acked messages).
 	WarmupSent  int64 `json:"warmup_sent"`
 	WarmupAcked int64 `json:"warmup_acked"`
+	// DrainSent counts messages sent after the measured window (normally
+	// none: the window's end stops sending); they are neither warmup nor
+	// measured.
+	DrainSent int64 `json:"drain_sent"`
+	// ErrorTexts are the distinct errors of the run (publish refusals,
+	// negative acknowledgements, timeouts), most frequent first, warmup
+	// included, with how often each happened.
+	ErrorTexts []ErrorText `json:"error_texts,omitempty"`
 	// Delivered and Lost are reported for the nats kind with its subscriber
 	// on. For acknowledged kinds with station.verify, Lost is acknowledged
 	// messages (warmup included) the station does not hold, Stored is what
@@ -171,4 +186,11 @@ type Second struct {
 	// DisconnectedS is the part of this second during which at least one
 	// of the target's connections was down.
 	DisconnectedS float64 `json:"disconnected_s,omitempty"`
+}
+
+// ErrorText is one distinct error text of a run and how often it happened.
+// Text "(other errors)" sums the texts beyond those kept.
+type ErrorText struct {
+	Text  string `json:"text"`
+	Count int64  `json:"count"`
 }

@@ -26,6 +26,7 @@ func Summary(w io.Writer, r *Result) error {
 	}
 	if len(r.Runs) == 0 {
 		ew.printf("\nno runs\n")
+		writeNotesText(ew, r) // notes.go
 		if ew.err != nil {
 			return fmt.Errorf("summary: %w", ew.err)
 		}
@@ -35,6 +36,7 @@ func Summary(w io.Writer, r *Result) error {
 	if err := writeRunTable(ew, r.Runs); err != nil {
 		return fmt.Errorf("summary: %w", err)
 	}
+	writeNotesText(ew, r) // notes.go
 	if err := writeComparison(ew, r); err != nil {
 		return fmt.Errorf("summary: %w", err)
 	}

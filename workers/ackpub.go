@@ -34,12 +34,17 @@ func newAckPublisher(nc *nats.Conn, own bool, subject string, acks Acker) (*ackP
 		prefix:  len(inbox),
 		reply:   append(make([]byte, 0, len(inbox)+20), inbox...),
 	}
+	nak, _ := acks.(naker)
 	sub, err := nc.Subscribe(inbox+"*", func(m *nats.Msg) {
 		seq, err := strconv.ParseUint(m.Subject[strings.LastIndexByte(m.Subject, '.')+1:], 10, 64)
 		if err != nil {
 			return // not one of ours
 		}
-		acks.Ack(seq, pubAckOK(m.Data))
+		if ok := pubAckOK(m.Data); ok || nak == nil {
+			acks.Ack(seq, ok)
+		} else {
+			nak.Nak(seq, nakText(m)) // the error path only
+		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("subscribe to acks: %w", err)
@@ -82,4 +87,9 @@ var errorKey = []byte(`"error"`)
 // without decoding JSON on the hot path.
 func pubAckOK(data []byte) bool {
 	return len(data) > 0 && !bytes.Contains(data, errorKey)
+}
+
+// naker is an Acker that keeps the reason of a negative acknowledgement.
+type naker interface {
+	Nak(seq uint64, reason string)
 }

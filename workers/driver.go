@@ -36,6 +36,9 @@ type ProducerSpec struct {
 type ServerInfo struct {
 	Version string
 	Name    string
+	// MaxPayload is the largest message the server takes (its max_payload,
+	// from INFO); 0 when the driver does not know.
+	MaxPayload int64
 }
 
 // StepSpec is what a driver needs to know to prepare one step.
@@ -94,6 +97,9 @@ type Config struct {
 	// Faults, when set, records what happens to every NATS connection the
 	// driver opens (see Faults); the runner makes one per target.
 	Faults *Faults
+	// RunID names the run; what a driver creates on the server is marked
+	// with it (see StreamMetadata).
+	RunID string
 }
 
 // New makes the driver for a target's kind.

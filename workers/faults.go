@@ -47,13 +47,7 @@ func (f *Faults) options(target string, onReconnect func()) []nats.Option {
 		nats.NoCallbacksAfterClientClose(),
 		nats.DisconnectErrHandler(func(nc *nats.Conn, _ error) { f.disconnected(nc, time.Now()) }),
 		nats.ReconnectHandler(func(nc *nats.Conn) { f.reconnected(nc, time.Now()); onReconnect() }),
-		nats.ClosedHandler(func(nc *nats.Conn) {
-			err := nc.LastError()
-			if err == nil {
-				err = nats.ErrConnectionClosed
-			}
-			f.closed(fmt.Errorf("target %q: connection %s lost and not re-established: %w", target, nc.Opts.Name, err))
-		}),
+		nats.ClosedHandler(func(nc *nats.Conn) { f.closed(target, nc, time.Now()) }),
 	}
 }
 
@@ -88,13 +82,54 @@ func (f *Faults) up(nc *nats.Conn, now time.Time) {
 	}
 }
 
-func (f *Faults) closed(err error) {
+// closed records nc closed by the client library: the broker was
+// unreachable from the start of the connection's outage (now, if it was
+// not down) and the reconnects ran out (or were off).
+func (f *Faults) closed(target string, nc *nats.Conn, now time.Time) {
+	err := nc.LastError()
+	if err == nil {
+		err = nats.ErrConnectionClosed
+	}
+	why := "maxReconnect exhausted"
+	if !nc.Opts.AllowReconnect {
+		why = "reconnect is off"
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	from := now
+	if f.down[nc] {
+		from = f.downSince
+	}
 	if f.lostErr == nil {
-		f.lostErr = err
+		f.lostErr = fmt.Errorf("target %q: the broker was unreachable from %s (%s): connection %s lost: %w",
+			target, formatWhen(from), why, nc.Opts.Name, err)
 		close(f.lost)
 	}
+}
+
+// formatWhen writes a wall time in UTC to the millisecond.
+func formatWhen(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// Unreachable reports whether an open connection of the target is down
+// now, and since when (the start of the current outage).
+func (f *Faults) Unreachable() (since time.Time, down bool) {
+	if f == nil {
+		return time.Time{}, false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for nc := range f.down {
+		if !nc.IsClosed() || f.lostErr != nil {
+			return f.downSince, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// UnreachableText says since when the broker was unreachable, for an
+// error that names the cause.
+func UnreachableText(since time.Time) string {
+	return "the broker was unreachable from " + formatWhen(since)
 }
 
 // Lost is closed when a connection of the target is lost for good. A nil

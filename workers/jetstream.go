@@ -16,8 +16,33 @@ type jetStreamDriver struct {
 	cfg     Config
 	nc      *nats.Conn // control connection: stream management
 	js      jetstream.JetStream
-	created bool   // the run created the stream
+	created bool   // the run created the stream (or took over a leftover of an earlier run)
 	stream  string // the stream the station maps to
+	// origin says, once the stream was first looked at, whose it is.
+	origin streamOrigin
+	// leftoverOf is the run id of the earlier run that left the stream.
+	leftoverOf string
+}
+
+// streamOrigin is whose a station's stream is.
+type streamOrigin int
+
+const (
+	originUnknown  streamOrigin = iota
+	originCreated               // created by this run
+	originLeftover              // left by an earlier stationbench run
+	originForeign               // the user's: existed, not stationbench's
+)
+
+// Stream metadata keys that mark a stream stationbench created.
+const (
+	MetaCreatedBy = "created_by"
+	MetaRunID     = "stationbench_run_id"
+)
+
+// StreamMetadata marks a stream as created by stationbench in run runID.
+func StreamMetadata(runID string) map[string]string {
+	return map[string]string{MetaCreatedBy: "stationbench", MetaRunID: runID}
 }
 
 func newJetStream(c Config) *jetStreamDriver { return &jetStreamDriver{cfg: c} }
@@ -47,7 +72,7 @@ func (d *jetStreamDriver) Connect(ctx context.Context) (ServerInfo, error) {
 		return ServerInfo{}, fmt.Errorf("target %q: JetStream is not available: %w", d.cfg.Target.Name, err)
 	}
 	d.nc, d.js = nc, js
-	return ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName()}, nil
+	return ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName(), MaxPayload: nc.MaxPayload()}, nil
 }
 
 // StreamConfig is the stream a station maps to.
@@ -75,24 +100,75 @@ func (d *jetStreamDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, e
 			return nil, fmt.Errorf("target %q: no stream captures station.subject %q: %w", d.cfg.Target.Name, st.Subject, err)
 		}
 		d.stream = name
-		return newConnSet(ctx, d.cfg, true, nil)
+		s, err := newConnSet(ctx, d.cfg, true, nil)
+		if err == nil {
+			s.notes = []string{fmt.Sprintf("stream %q captures station.subject %q: written into as it is, never purged or deleted", name, st.Subject)}
+		}
+		return s, err
 	}
 	d.stream = st.Name
 	stream, err := d.js.Stream(ctx, st.Name)
 	switch {
 	case errors.Is(err, jetstream.ErrStreamNotFound):
-		if _, err := d.js.CreateStream(ctx, StreamConfig(st)); err != nil {
+		cfg := StreamConfig(st)
+		cfg.Metadata = StreamMetadata(d.cfg.RunID)
+		if _, err := d.js.CreateStream(ctx, cfg); err != nil {
 			return nil, fmt.Errorf("target %q: create stream %q: %w", d.cfg.Target.Name, st.Name, err)
 		}
-		d.created = true
+		d.created, d.origin = true, originCreated
+		return newConnSet(ctx, d.cfg, true, nil)
 	case err != nil:
 		return nil, fmt.Errorf("target %q: stream %q: %w", d.cfg.Target.Name, st.Name, err)
-	case st.ResetEnabled():
+	}
+	if d.origin == originUnknown {
+		d.classify(stream)
+	}
+	purge := st.ResetEnabled() && (d.origin != originForeign || st.PurgeExisting)
+	if purge {
 		if err := stream.Purge(ctx); err != nil {
 			return nil, fmt.Errorf("target %q: purge stream %q: %w", d.cfg.Target.Name, st.Name, err)
 		}
 	}
-	return newConnSet(ctx, d.cfg, true, nil)
+	s, err := newConnSet(ctx, d.cfg, true, nil)
+	if err == nil {
+		s.notes = d.originNotes(purge)
+	}
+	return s, err
+}
+
+// classify says whose an existing stream is, by its metadata: one that
+// names stationbench and another run id is a leftover of that run, taken
+// over as this run's own; any other existed before and is the user's.
+func (d *jetStreamDriver) classify(stream jetstream.Stream) {
+	md := stream.CachedInfo().Config.Metadata
+	switch {
+	case md[MetaCreatedBy] == "stationbench" && md[MetaRunID] == d.cfg.RunID && d.cfg.RunID != "":
+		d.origin, d.created = originCreated, true
+	case md[MetaCreatedBy] == "stationbench":
+		d.origin, d.created, d.leftoverOf = originLeftover, true, md[MetaRunID]
+	default:
+		d.origin = originForeign
+	}
+}
+
+// originNotes says, for a step's result, whose the stream is and what was
+// done to it.
+func (d *jetStreamDriver) originNotes(purged bool) []string {
+	name := d.cfg.Scenario.Station.Name
+	switch d.origin {
+	case originLeftover:
+		what := "reused as it is"
+		if purged {
+			what = "reused, and purged before the step"
+		}
+		return []string{fmt.Sprintf("stream %q is a leftover of an earlier stationbench run (run id %q): %s", name, d.leftoverOf, what)}
+	case originForeign:
+		if purged {
+			return []string{fmt.Sprintf("stream %q existed before the run and is not stationbench's: purged before the step, as station.purgeExisting says; never deleted", name)}
+		}
+		return []string{fmt.Sprintf("stream %q existed before the run and is not stationbench's: written into as it is, not purged (station.purgeExisting: true would) and never deleted", name)}
+	}
+	return nil
 }
 
 func (d *jetStreamDriver) Close(ctx context.Context) error {
@@ -101,10 +177,17 @@ func (d *jetStreamDriver) Close(ctx context.Context) error {
 	}
 	defer d.nc.Close()
 	st := d.cfg.Scenario.Station
-	if d.created && st.Cleanup == "delete" {
-		if err := d.js.DeleteStream(ctx, st.Name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
-			return fmt.Errorf("target %q: delete stream %q: %w", d.cfg.Target.Name, st.Name, err)
-		}
+	if !d.created || st.Cleanup != "delete" {
+		return nil
+	}
+	left := func(err error) error {
+		return fmt.Errorf("target %q: stream %q (created by this run) was left on the server: delete stream: %w", d.cfg.Target.Name, st.Name, err)
+	}
+	if !d.nc.IsConnected() { // do not wait for a broker that is gone
+		return left(fmt.Errorf("the connection is %s", d.nc.Status()))
+	}
+	if err := d.js.DeleteStream(ctx, st.Name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return left(err)
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func (d *memphisDriver) Connect(ctx context.Context) (ServerInfo, error) {
 		return ServerInfo{}, err
 	}
 	d.nc, d.js = nc, js
-	return ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName()}, nil
+	return ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName(), MaxPayload: nc.MaxPayload()}, nil
 }
 
 func (d *memphisDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, error) {

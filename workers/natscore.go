@@ -48,7 +48,7 @@ func (d *coreNATSDriver) Connect(ctx context.Context) (ServerInfo, error) {
 		return ServerInfo{}, err
 	}
 	d.nc = nc
-	return ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName()}, nil
+	return ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName(), MaxPayload: nc.MaxPayload()}, nil
 }
 
 func (d *coreNATSDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, error) {

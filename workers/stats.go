@@ -49,6 +49,7 @@ type SendStats struct {
 	Errors  int64 // publish calls that failed, and acks that timed out
 	Late    int64 // sends that left more than lateAfter after their intended time
 	Warmup  int64 // messages sent during warmup
+	Drain   int64 // messages sent after the measured window
 	Series  []SendSecond
 }
 

@@ -18,6 +18,7 @@ type connSet struct {
 	acked    bool
 	shared   *nats.Conn
 	receiver *deliveryReceiver // nats kind with its subscriber on
+	notes    []string          // said in the step's result (StepResult.Notes)
 }
 
 func newConnSet(ctx context.Context, c Config, acked bool, recv *deliveryReceiver) (*connSet, error) {
@@ -75,7 +76,7 @@ func (s *connSet) Finish(ctx context.Context) (StepResult, error) {
 		}
 		s.shared.Close()
 	}
-	var res StepResult
+	res := StepResult{Notes: s.notes}
 	if s.receiver != nil {
 		res.DeliveriesByProducer, res.Deliveries = s.receiver.finish()
 	}

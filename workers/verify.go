@@ -26,6 +26,22 @@ type StreamState struct {
 	LastSeq uint64 // sequence of the last message stored
 }
 
+// ErrStationGone is wrapped by StationState's error when a stream of the
+// station does not exist (deleted, or lost with a memory store's server).
+var ErrStationGone = errors.New("the station is gone")
+
+// Recreated names the streams whose last sequence went back between before
+// and s: they were deleted and made again, losing what they held.
+func (s StationState) Recreated(before StationState) []string {
+	var out []string
+	for name, after := range s {
+		if b, ok := before[name]; ok && after.LastSeq < b.LastSeq {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // Gained is how many messages the station stored between before and s:
 // the advance of each stream's last sequence, which limits and purges do
 // not change. A stream whose sequence went back (recreated) counts what it
@@ -48,6 +64,9 @@ func streamStates(ctx context.Context, js jetstream.JetStream, names []string) (
 	out := make(StationState, len(names))
 	for _, name := range names {
 		s, err := js.Stream(ctx, name)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil, fmt.Errorf("stream %q: %w: %w", name, ErrStationGone, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("stream %q: %w", name, err)
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+
+	"github.com/stationbench/stationbench/report"
 )
 
 // WorkerConfig is what one producer worker runs with.
@@ -64,17 +66,23 @@ type Worker struct {
 	// message events by sequence number (0: not traced).
 	trace              *Tracer
 	pubEvery, ackEvery uint64
+
+	// sendErrs is the publishing goroutine's table of error texts, ackErrs
+	// the ack receiver's (errtexts.go); written only on the error path.
+	sendErrs, ackErrs errTexts
+	timeoutText       string
 }
 
 // NewWorker makes a worker. The caller connects it to a Producer with
 // Attach before Run; acked says whether acks will come (Step.Acked).
 func NewWorker(cfg WorkerConfig, acked bool) *Worker {
 	w := &Worker{
-		cfg:     cfg,
-		payload: make([]byte, cfg.PayloadSize),
-		stop:    make(chan struct{}),
-		acked:   acked,
-		pause:   pauseState{resume: make(chan struct{}, 1)},
+		cfg:         cfg,
+		payload:     make([]byte, cfg.PayloadSize),
+		stop:        make(chan struct{}),
+		acked:       acked,
+		pause:       pauseState{resume: make(chan struct{}, 1)},
+		timeoutText: fmt.Sprintf("no acknowledgement within %s (the target's timeoutMs)", cfg.AckTimeout),
 	}
 	for i := range w.payload[min(stampSize, len(w.payload)):] {
 		w.payload[stampSize+i] = byte('a' + i%26)
@@ -123,7 +131,18 @@ func (w *Worker) Progress() (sent, acked int64) {
 }
 
 // Ack implements Acker: the driver's receiver calls it for each ack.
-func (w *Worker) Ack(seq uint64, ok bool) {
+func (w *Worker) Ack(seq uint64, ok bool) { w.ack(seq, ok, "") }
+
+// Nak is Ack(seq, false) with the reason the server gave, kept among the
+// worker's error texts. Drivers call it, when they know the reason,
+// instead of Ack.
+func (w *Worker) Nak(seq uint64, reason string) { w.ack(seq, false, reason) }
+
+// ErrorTexts are the distinct error texts the worker saw, warmup included,
+// most frequent first. Call after Close.
+func (w *Worker) ErrorTexts() []report.ErrorText { return mergeErrorTexts(&w.sendErrs, &w.ackErrs) }
+
+func (w *Worker) ack(seq uint64, ok bool, reason string) {
 	if !w.gate.enter() {
 		return
 	}
@@ -139,6 +158,10 @@ func (w *Worker) Ack(seq uint64, ok bool) {
 	}
 	st.record(intended, sent, now, ok)
 	if !ok {
+		if reason == "" {
+			reason = "negative acknowledgement"
+		}
+		w.ackErrs.add(reason)
 		w.errProgress.Add(1)
 		w.trace.lifecycle(EventError, true, seq, "negative acknowledgement")
 	} else if w.ackEvery != 0 && seq%w.ackEvery == 0 {
@@ -153,6 +176,7 @@ func (w *Worker) Ack(seq uint64, ok bool) {
 
 // expire counts a message whose ack did not come in time.
 func (w *Worker) expire(seq uint64, intended, _ int64) {
+	w.sendErrs.add(w.timeoutText)
 	w.errProgress.Add(1)
 	w.trace.lifecycle(EventError, true, seq, "ack timeout")
 	if w.window.contains(intended) {
@@ -184,6 +208,12 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 	if sched != nil {
 		sleeper = time.NewTimer(time.Hour)
 		sleeper.Stop()
+	}
+	if sched == nil { // closed loop: the first message leaves at the load's start
+		if wait := time.Duration(start - clock.Now()); wait > 0 {
+			lead := time.NewTimer(wait)
+			w.sleep(lead, wait)
+		}
 	}
 	var i uint64 // index into the schedule
 	seq := uint64(0)
@@ -245,14 +275,18 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 		}
 		stamp(w.payload, intended, sent)
 		if err := w.prod.Publish(seq, w.payload); err != nil {
-			w.publishFailed(seq, intended)
+			w.publishFailed(seq, intended, err)
 			continue
 		}
 		if w.pubEvery != 0 && seq%w.pubEvery == 0 {
 			w.trace.emit(Event{AtNs: sent, Seq: seq, Type: EventPublish})
 		}
 		if !measured {
-			w.Send.Warmup++
+			if intended >= end {
+				w.Send.Drain++ // after the window: not warmup
+			} else {
+				w.Send.Warmup++
+			}
 			continue
 		}
 		w.Send.Sent++
@@ -275,7 +309,8 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 
 // publishFailed counts a publish the connection refused, takes its slot
 // back, and backs off briefly so a broken connection is not spun on.
-func (w *Worker) publishFailed(seq uint64, intended int64) {
+func (w *Worker) publishFailed(seq uint64, intended int64, err error) {
+	w.sendErrs.add("publish: " + err.Error())
 	w.errProgress.Add(1)
 	w.trace.lifecycle(EventError, false, seq, "publish failed")
 	if w.win != nil {

@@ -23,18 +23,33 @@ const (
 	// exitThreshold: a gate failed (a scenario threshold, or compare found
 	// a regression).
 	exitThreshold = 3
+	// exitSignalled: a second Ctrl-C (or SIGTERM) ended the process at
+	// once, as a shell reports a process killed by SIGINT.
+	exitSignalled = 130
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = ""
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
-		stop() // a second Ctrl-C ends the process at once
+		s := <-sigs
+		fmt.Fprintf(os.Stderr, "\nstationbench: %v: stopping; the partial result is written before cleanup (again to exit at once)\n", s)
+		cancel()
+		// A second signal exits here, whatever the first one is waiting
+		// for, and even when the process was started with SIGINT ignored
+		// (a background job of a script), where restoring the default
+		// action would ignore it.
+		s = <-sigs
+		fmt.Fprintf(os.Stderr, "stationbench: %v again: exiting at once\n", s)
+		os.Exit(exitSignalled)
 	}()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	cancel()
+	os.Exit(code)
 }
 
 // usageError marks errors that exit with exitUsage.
@@ -61,7 +76,7 @@ Usage:
 
 Run 'stationbench COMMAND --help' for a command's flags.
 Exit codes: 0 success, 1 the run failed or was interrupted, 2 bad usage or invalid scenario,
-3 a threshold failed or compare found a regression.
+3 a threshold failed or compare found a regression, 130 a second Ctrl-C exited at once.
 `
 
 // run dispatches a subcommand and returns the exit code.

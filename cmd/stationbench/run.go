@@ -23,6 +23,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	url := fs.String("url", "", `replace every target's URL (for example nats://127.0.0.1:4222, or "embedded")`)
 	quiet := fs.BoolP("quiet", "q", false, "no progress output")
 	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://ADDR/metrics during the run (for example 127.0.0.1:9464)")
+	force := fs.Bool("force", false, "write into an --out folder that already holds a result.json, replacing it")
+	minFree := fs.Uint64("min-free-mib", defaultMinFreeMiB, "refuse to run when the output folder's file system has less free space than this (MiB)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -46,7 +48,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if dir == "" {
 		dir = filepath.Join("results", sc.Name, time.Now().UTC().Format("20060102T150405Z"))
 	}
+	if err := checkOutDir(dir, *force, stderr); err != nil {
+		return usageError{err}
+	}
 	if err := checkWritable(dir); err != nil {
+		return usageError{err}
+	}
+	if err := checkFreeSpace(dir, *minFree<<20); err != nil { // diskfree.go
 		return usageError{err}
 	}
 	var progress runner.Progress
@@ -60,15 +68,28 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	res := runner.Run(ctx, sc, runner.Options{Progress: progress, Version: buildVersion(), OutDir: dir, Live: live})
+	checkpoint := func(partial *report.Result) {
+		partial.Thresholds = thresholds.Evaluate(sc, partial)
+		path := filepath.Join(dir, report.FileResult)
+		if err := report.WriteJSON(path, partial); err != nil {
+			fmt.Fprintf(stderr, "stationbench: partial result NOT written: %v\n", err)
+			return
+		}
+		fmt.Fprintf(stderr, "stationbench: partial result written to %s; cleaning up (a second Ctrl-C exits at once)\n", path)
+	}
+	res := runner.Run(ctx, sc, runner.Options{Progress: progress, Version: buildVersion(), OutDir: dir, Live: live, Checkpoint: checkpoint})
 	stopMetrics()
 	res.Thresholds = thresholds.Evaluate(sc, res)
 
-	werr := report.WriteAll(dir, res)
+	werr := report.WriteAll(dir, res) // result.json first, atomically
 	if err := report.Summary(stdout, res); err != nil {
 		werr = errors.Join(werr, err)
 	}
 	fmt.Fprintf(stdout, "\nresults: %s\n", dir)
+	if werr != nil {
+		// The summary above is printed whatever happened to the files.
+		fmt.Fprintf(stdout, "NOT WRITTEN (the summary above is what is left of them): %v\n", werr)
+	}
 	switch {
 	case werr != nil:
 		return fmt.Errorf("writing results: %w", werr)
@@ -77,6 +98,20 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case report.FailedThresholds(res.Thresholds) > 0:
 		return gateError{fmt.Errorf("%d of %d threshold checks failed", report.FailedThresholds(res.Thresholds), len(res.Thresholds))}
 	}
+	return nil
+}
+
+// checkOutDir refuses an output folder that already holds a result, unless
+// force says to replace it.
+func checkOutDir(dir string, force bool, stderr io.Writer) error {
+	path := filepath.Join(dir, report.FileResult)
+	if _, err := os.Stat(path); err != nil {
+		return nil // nothing to replace (or nothing readable: checkWritable says)
+	}
+	if !force {
+		return fmt.Errorf("output folder %s already holds a result (%s): choose another --out, or pass --force to replace it", dir, report.FileResult)
+	}
+	fmt.Fprintf(stderr, "stationbench: --force: the result in %s will be replaced\n", dir)
 	return nil
 }
 

@@ -110,6 +110,15 @@ load: {duration: 60s, warmup: 100ms, drain: 1s}
 	if r.Status != report.StatusFailed || !strings.Contains(r.Error, "lost") || !strings.Contains(r.Error, `"doomed"`) {
 		t.Errorf("run status %s, error %q: want failed, naming the target and the lost connection", r.Status, r.Error)
 	}
+	if !strings.Contains(r.Error, "the broker was unreachable from") || !strings.Contains(r.Error, "(maxReconnect exhausted)") {
+		t.Errorf("error %q: want the cause, the broker unreachable from a time", r.Error)
+	}
+	if strings.Contains(res.Error, "delete stream") {
+		t.Errorf("run error %q blames the cleanup", res.Error)
+	}
+	if notes := strings.Join(res.Notes, "\n"); !strings.Contains(notes, "cleanup not done") || !strings.Contains(notes, `stream "gone"`) {
+		t.Errorf("notes %q: want the cleanup that could not be done, naming the stream left", res.Notes)
+	}
 	if r.Sent == 0 || r.Acked == 0 || r.DurationS <= 0 || r.DurationS > 30 {
 		t.Errorf("sent %d acked %d over %.3fs: want what was measured before the broker went", r.Sent, r.Acked, r.DurationS)
 	}
@@ -123,4 +132,40 @@ func deref(p *int64) any {
 		return nil
 	}
 	return *p
+}
+
+// TestRunFailsWhenBrokerGoneWhileReconnecting: with endless reconnects,
+// a broker gone for good leaves the step to end on its own; it must be
+// failed with the broker named as the cause, not complete with the
+// cleanup blamed.
+func TestRunFailsWhenBrokerGoneWhileReconnecting(t *testing.T) {
+	srv := startServer(t, 0, t.TempDir())
+	defer srv.Shutdown()
+	sc := scenario(t, fmt.Sprintf(`
+name: limbo
+targets:
+  - {name: limbo, kind: jetstream, url: %q, maxReconnect: -1, reconnectIntervalMs: 50, timeoutMs: 500}
+station: {name: limbo, storage: memory, cleanup: delete}
+producers: {counts: [1], maxPending: 32}
+message: {size: 64}
+load: {duration: 1500ms, warmup: 0s, drain: 500ms}
+`, srv.URL()))
+	loaded, done := runInBackground(sc, 300*time.Millisecond)
+	waitFor(t, loaded, 20*time.Second, "load")
+	srv.Shutdown()
+	res := waitFor(t, done, 30*time.Second, "the run")
+	r := res.Runs[0]
+	t.Logf("run %s: %s; notes %q", r.Status, r.Error, res.Notes)
+	if res.Status != report.StatusFailed || r.Status != report.StatusFailed {
+		t.Fatalf("status %s / %s: want failed", res.Status, r.Status)
+	}
+	if !strings.Contains(r.Error, "the broker was unreachable from") {
+		t.Errorf("error %q: want the unreachable broker as the cause", r.Error)
+	}
+	if strings.Contains(res.Error, "delete stream") {
+		t.Errorf("run error %q blames the cleanup", res.Error)
+	}
+	if notes := strings.Join(res.Notes, "\n"); !strings.Contains(notes, `stream "limbo"`) {
+		t.Errorf("notes %q: want the stream left on the server named", res.Notes)
+	}
 }

@@ -5,8 +5,11 @@ package runner
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/stationbench/stationbench/internal/embedded"
@@ -19,6 +22,10 @@ import (
 // cleanupTimeout bounds what is done after a run is over or interrupted
 // (closing producers, deleting stations).
 const cleanupTimeout = 10 * time.Second
+
+// interruptedCleanup bounds the same once the run was interrupted or its
+// broker is gone: nobody should wait long for a cleanup that cannot be done.
+const interruptedCleanup = 2 * time.Second
 
 // Options tune a run.
 type Options struct {
@@ -33,6 +40,10 @@ type Options struct {
 	OutDir string
 	// Live, when set, is shown each step's workers (live metrics).
 	Live Live
+	// Checkpoint, when set, is given the partial result once the run is
+	// interrupted, before anything is cleaned up, so that it can be written
+	// while cleanup (bounded by a short deadline) goes on.
+	Checkpoint func(*report.Result)
 }
 
 // Run runs the scenario and returns what it measured. It always returns a
@@ -53,6 +64,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *report.Result {
 		Scenario:      sc.Redacted(),
 		Env:           newEnv(o.Version),
 		Runs:          []report.Run{},
+		RunID:         newRunID(),
 	}
 	perTarget := len(sc.Steps()) * sc.Load.Repeat
 	if f := sc.Load.FindMaxRate; f != nil {
@@ -95,6 +107,8 @@ type run struct {
 	// faults records the current target's connection events.
 	faults *workers.Faults
 	trace  *traceOut // nil unless the scenario traces
+	// checkpointed: Options.Checkpoint was called.
+	checkpointed bool
 }
 
 // target runs every step of one target. A target that cannot be reached is
@@ -119,7 +133,7 @@ func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
 		env.URL = "embedded (" + url + ")"
 	}
 	r.faults = workers.NewFaults()
-	drv, err := workers.New(workers.Config{Target: t, URL: url, Scenario: r.sc, Faults: r.faults})
+	drv, err := workers.New(workers.Config{Target: t, URL: url, Scenario: r.sc, Faults: r.faults, RunID: r.res.RunID})
 	if err != nil {
 		return err
 	}
@@ -131,12 +145,20 @@ func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
 	}
 	env.ServerVersion, env.ServerName = info.Version, info.Name
 	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		if ctx.Err() != nil {
+			r.checkpoint(env, err)
+		}
+		cctx, cancel := r.cleanupContext(ctx)
 		defer cancel()
 		if cerr := drv.Close(cctx); cerr != nil {
-			err = errors.Join(err, cerr)
+			// Not the run's verdict, but worth its own note: what was left.
+			r.res.Notes = append(r.res.Notes, "cleanup not done: "+cerr.Error())
 		}
 	}()
+	if size := int64(r.sc.Message.Size.Int()); info.MaxPayload > 0 && size > info.MaxPayload {
+		return fmt.Errorf("target %q: message.size %d bytes is larger than the server's max_payload of %d bytes: no load was sent",
+			t.Name, size, info.MaxPayload)
+	}
 	var errs []error
 	if r.sc.Load.FindMaxRate != nil {
 		for _, n := range r.sc.Producers.Counts {
@@ -191,4 +213,40 @@ func runOrder(steps []scenarios.Step, l scenarios.Load) []stepRepeat {
 		}
 	}
 	return out
+}
+
+// cleanupContext bounds cleanup: cleanupTimeout normally, a short
+// interruptedCleanup once the run was interrupted or the broker is gone.
+func (r *run) cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := cleanupTimeout
+	if ctx.Err() != nil || r.faults.LostErr() != nil {
+		d = interruptedCleanup
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
+}
+
+// checkpoint gives Options.Checkpoint the result as it stands, marked
+// interrupted, with the current target (env, and its error so far).
+func (r *run) checkpoint(env report.TargetEnv, err error) {
+	if r.opts.Checkpoint == nil || r.checkpointed {
+		return
+	}
+	r.checkpointed = true
+	snap := *r.res
+	snap.Runs = slices.Clone(r.res.Runs)
+	snap.Notes = slices.Clone(r.res.Notes)
+	if err != nil {
+		env.Error = err.Error()
+	}
+	snap.Env.Targets = append(slices.Clone(r.res.Env.Targets), env)
+	snap.Status, snap.Error = report.StatusInterrupted, "interrupted (partial result, written before cleanup)"
+	snap.FinishedAt = time.Now().UTC()
+	r.opts.Checkpoint(&snap)
+}
+
+// newRunID is a random id for one run, marked on what it creates.
+func newRunID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:4])
 }

@@ -41,9 +41,15 @@ func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, 
 		return failed(out, err)
 	}
 	checks := r.beginChecks(ctx, drv, session)
+	if checks.err != nil { // no load that cannot be verified
+		res, _ := r.finish(ctx, session, nil)
+		out.Notes = append(out.Notes, res.Notes...)
+		return failed(out, checks.err)
+	}
 	ws, err := r.openWorkers(ctx, session, clock, t, st)
 	if err != nil {
-		r.finish(ctx, session, ws)
+		res, _ := r.finish(ctx, session, ws)
+		out.Notes = append(out.Notes, res.Notes...)
 		return failed(out, err)
 	}
 	loadStart := time.Duration(clock.Now()) + lead
@@ -64,13 +70,15 @@ func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, 
 	go func() { wg.Wait(); close(done) }()
 	r.watch(ctx, done, ws, clock, loadStart, info)
 
-	deliveries, ferr := r.finish(ctx, session, ws)
+	res, ferr := r.finish(ctx, session, ws)
+	out.Notes = append(out.Notes, res.Notes...) // driver notes: the station's origin, ...
 	end := time.Duration(0)
 	for _, e := range ended {
 		end = max(end, time.Duration(e))
 	}
-	out = aggregate(out, ws, deliveries, max(0, end-window.From), r.sc.Message.Size.Int())
+	out = aggregate(out, ws, res.Deliveries, max(0, end-window.From), r.sc.Message.Size.Int())
 	out = obs.finish(out, r.sc.Message.Size.Int())
+	out.ErrorTexts = errorTexts(ws)
 	ferr = errors.Join(r.endChecks(ctx, &out, checks, clock.Start().Add(window.From)), ferr)
 	switch {
 	case ctx.Err() != nil:
@@ -78,9 +86,47 @@ func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, 
 	case ferr != nil:
 		return failed(out, ferr)
 	case out.Sent == 0:
-		return failed(out, errors.New("no message was sent in the measured window"))
+		return failed(out, withCause(errors.New("no message was sent in the measured window"), out))
+	case session.Acked() && out.Acked+out.WarmupAcked == 0 && len(out.ErrorTexts) > 0:
+		return failed(out, withCause(fmt.Errorf("every one of the %d messages sent failed, none was acknowledged", out.Sent+out.WarmupSent), out))
+	case !session.Acked() && out.Lost != nil && *out.Lost > 0 && !r.lossAccepted(t.Name, st.Producers):
+		return failed(out, fmt.Errorf("lost %d of %d messages sent: the subscriber never received them (core NATS is at-most-once; "+
+			"a scenario that expects loss says so with a threshold on lost, e.g. thresholds: [{metric: lost, max: 1000}])", *out.Lost, out.Sent))
 	}
 	return out
+}
+
+// errorTexts merges the workers' error texts, most frequent first.
+func errorTexts(ws []*workers.Worker) []report.ErrorText {
+	lists := make([][]report.ErrorText, 0, len(ws))
+	for _, w := range ws {
+		lists = append(lists, w.ErrorTexts())
+	}
+	return workers.MergeErrorTexts(lists, maxErrorTexts)
+}
+
+// maxErrorTexts is how many distinct error texts a run record keeps.
+const maxErrorTexts = 8
+
+// withCause adds the most frequent error text of the run to err.
+func withCause(err error, out report.Run) error {
+	if len(out.ErrorTexts) == 0 {
+		return err
+	}
+	e := out.ErrorTexts[0]
+	return fmt.Errorf("%w; the most frequent error (%d times): %s", err, e.Count, e.Text)
+}
+
+// lossAccepted reports whether a threshold on lost covers the step of
+// target with producers: the scenario expects loss, and the threshold, not
+// the step, judges it.
+func (r *run) lossAccepted(target string, producers int) bool {
+	for _, th := range r.sc.Thresholds {
+		if th.Metric == scenarios.MetricLost && (th.Target == "" || th.Target == target) && (th.Producers == 0 || th.Producers == producers) {
+			return true
+		}
+	}
+	return false
 }
 
 // openWorkers makes a worker and its producer for each producer of the step.
@@ -155,8 +201,8 @@ func (r *run) watch(ctx context.Context, done <-chan struct{}, ws []*workers.Wor
 
 // finish closes the producers and the step and stops the ack receivers, so
 // that everything the workers recorded can be read.
-func (r *run) finish(ctx context.Context, s workers.Step, ws []*workers.Worker) (*workers.AckStats, error) {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+func (r *run) finish(ctx context.Context, s workers.Step, ws []*workers.Worker) (workers.StepResult, error) {
+	cctx, cancel := r.cleanupContext(ctx)
 	defer cancel()
 	var errs []error
 	for _, w := range ws {
@@ -170,7 +216,7 @@ func (r *run) finish(ctx context.Context, s workers.Step, ws []*workers.Worker) 
 			ws[i].AdoptDeliveries(st)
 		}
 	}
-	return res.Deliveries, errors.Join(append(errs, err)...)
+	return res, errors.Join(append(errs, err)...)
 }
 
 func failed(out report.Run, err error) report.Run {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/stationbench/stationbench/report"
@@ -13,6 +14,10 @@ import (
 // verifyTimeout bounds reading a station's state before or after a step.
 const verifyTimeout = 5 * time.Second
 
+// interruptedVerify bounds the same after an interrupt: the partial result
+// is written after it, and a frozen broker must not hold that up.
+const interruptedVerify = 500 * time.Millisecond
+
 // probe is what a step's checks need from before its load: the connection
 // fault record's mark and the station's count.
 type probe struct {
@@ -21,7 +26,9 @@ type probe struct {
 	// verifier is nil when the step is not verified.
 	verifier workers.Verifier
 	before   workers.StationState
-	note     string // why verification was skipped, if it was
+	// err says why the station could not be read before the step; the
+	// step then fails without load (verification cannot be done).
+	err error
 }
 
 // beginChecks takes the marks a step's checks start from. Call it after
@@ -36,7 +43,7 @@ func (r *run) beginChecks(ctx context.Context, drv workers.Driver, s workers.Ste
 	defer cancel()
 	before, err := v.StationState(vctx)
 	if err != nil {
-		p.note = fmt.Sprintf("verify skipped: could not read the station before the step: %v", err)
+		p.err = fmt.Errorf("verification cannot be done (station.verify: false turns it off): could not read the station before the step: %w", err)
 		return p
 	}
 	p.verifier, p.before = v, before
@@ -60,23 +67,44 @@ func (r *run) endChecks(ctx context.Context, out *report.Run, p probe, from time
 	var errs []error
 	if err := p.faults.LostErr(); err != nil {
 		errs = append(errs, err)
-	}
-	if p.note != "" {
-		out.Notes = append(out.Notes, p.note)
+	} else if since, down := p.faults.Unreachable(); down {
+		errs = append(errs, fmt.Errorf("%s to the end of the step (still reconnecting)", workers.UnreachableText(since)))
 	}
 	if p.verifier == nil {
 		return errors.Join(errs...)
 	}
-	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), verifyTimeout)
-	defer cancel()
-	after, err := p.verifier.StationState(vctx)
-	if err != nil {
-		out.Notes = append(out.Notes, fmt.Sprintf("verify skipped: could not read the station after the step: %v", err))
-		return errors.Join(errs...)
+	d := verifyTimeout
+	switch {
+	case ctx.Err() != nil:
+		d = interruptedVerify // the partial result waits for this
+	case len(errs) > 0:
+		d = min(d, interruptedCleanup) // do not wait long on a broker that is gone
 	}
-	stored := after.Gained(p.before)
+	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
+	defer cancel()
 	acked := out.Acked + out.WarmupAcked
 	sent := out.Sent + out.WarmupSent
+	after, err := p.verifier.StationState(vctx)
+	switch {
+	case errors.Is(err, workers.ErrStationGone):
+		// Everything the gone stream acknowledged went with it.
+		stored, lost, dups := int64(0), acked, int64(0)
+		out.Stored, out.Lost, out.Duplicates = &stored, &lost, &dups
+		return errors.Join(append(errs, fmt.Errorf("verify: the station is gone (deleted during the step, or lost with its server): all %d acknowledged messages are lost (acked %d + warmup %d): %w",
+			lost, out.Acked, out.WarmupAcked, err))...)
+	case err != nil:
+		return errors.Join(append(errs, fmt.Errorf("verification could not be done (station.verify: false turns it off): could not read the station after the step: %w", err))...)
+	}
+	if gone := after.Recreated(p.before); len(gone) > 0 {
+		// A recreated stream lost what it held: what this step gained in
+		// the new stream cannot be told from what went, so every
+		// acknowledged message is counted lost.
+		stored, lost, dups := after.Gained(p.before), acked, int64(0)
+		out.Stored, out.Lost, out.Duplicates = &stored, &lost, &dups
+		return errors.Join(append(errs, fmt.Errorf("verify: stream %s was recreated during the step (its last sequence went back from %d to %d): all %d acknowledged messages are counted lost, not in the station as acknowledged (acked %d + warmup %d; the new stream holds %d)",
+			strings.Join(gone, ", "), p.before[gone[0]].LastSeq, after[gone[0]].LastSeq, lost, out.Acked, out.WarmupAcked, stored))...)
+	}
+	stored := after.Gained(p.before)
 	lost, dups := max(0, acked-stored), max(0, stored-sent)
 	out.Stored, out.Lost, out.Duplicates = &stored, &lost, &dups
 	if lost > 0 {

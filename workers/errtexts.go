@@ -1,0 +1,131 @@
+package workers
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/stationbench/stationbench/report"
+)
+
+// maxErrTexts is how many distinct error texts one recorder keeps; later
+// texts are counted as other errors.
+const maxErrTexts = 8
+
+// maxErrTextLen bounds one error text, so a server cannot grow a result.
+const maxErrTextLen = 240
+
+// otherErrors names the count of texts beyond those kept.
+const otherErrors = "(other errors)"
+
+// errTexts counts distinct error texts in a fixed table. One goroutine
+// writes it; it is used only on the error path.
+type errTexts struct {
+	text  [maxErrTexts]string
+	count [maxErrTexts]int64
+	n     int
+	other int64
+}
+
+// add counts one occurrence of text.
+func (e *errTexts) add(text string) {
+	if len(text) > maxErrTextLen {
+		text = text[:maxErrTextLen] + "..."
+	}
+	for i := range e.n {
+		if e.text[i] == text {
+			e.count[i]++
+			return
+		}
+	}
+	if e.n == maxErrTexts {
+		e.other++
+		return
+	}
+	e.text[e.n], e.count[e.n] = text, 1
+	e.n++
+}
+
+// mergeErrorTexts adds the texts of tables into one list, most frequent
+// first, with the texts beyond the tables' room summed as other errors.
+func mergeErrorTexts(tables ...*errTexts) []report.ErrorText {
+	var out []report.ErrorText
+	var other int64
+	for _, t := range tables {
+		other += t.other
+	next:
+		for i := range t.n {
+			for k := range out {
+				if out[k].Text == t.text[i] {
+					out[k].Count += t.count[i]
+					continue next
+				}
+			}
+			out = append(out, report.ErrorText{Text: t.text[i], Count: t.count[i]})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b report.ErrorText) int { return cmp.Compare(b.Count, a.Count) })
+	if other > 0 {
+		out = append(out, report.ErrorText{Text: otherErrors, Count: other})
+	}
+	return out
+}
+
+// MergeErrorTexts merges lists of error texts (of several workers), most
+// frequent first; at most limit are kept, the rest summed as other errors.
+func MergeErrorTexts(lists [][]report.ErrorText, limit int) []report.ErrorText {
+	var out []report.ErrorText
+	idx := map[string]int{}
+	for _, l := range lists {
+		for _, e := range l {
+			if i, ok := idx[e.Text]; ok {
+				out[i].Count += e.Count
+				continue
+			}
+			idx[e.Text] = len(out)
+			out = append(out, e)
+		}
+	}
+	var other int64
+	if i, ok := idx[otherErrors]; ok {
+		other = out[i].Count
+		out = slices.Delete(out, i, i+1)
+	}
+	slices.SortStableFunc(out, func(a, b report.ErrorText) int { return cmp.Compare(b.Count, a.Count) })
+	if len(out) > limit {
+		for _, e := range out[limit:] {
+			other += e.Count
+		}
+		out = out[:limit]
+	}
+	if other > 0 {
+		out = append(out, report.ErrorText{Text: otherErrors, Count: other})
+	}
+	return out
+}
+
+// nakText is what a negative acknowledgement says: the JetStream API
+// error's description, or the status of an empty reply (503: no stream
+// captures the subject). Called only for negative acknowledgements.
+func nakText(m *nats.Msg) string {
+	var doc struct {
+		Error *struct {
+			Code        int    `json:"code"`
+			ErrCode     int    `json:"err_code"`
+			Description string `json:"description"`
+		} `json:"error"`
+	}
+	if len(m.Data) > 0 && json.Unmarshal(m.Data, &doc) == nil && doc.Error != nil {
+		return fmt.Sprintf("negative acknowledgement: %s (code %d, err_code %d)", doc.Error.Description, doc.Error.Code, doc.Error.ErrCode)
+	}
+	if m.Header.Get("Status") == "503" {
+		return "negative acknowledgement: no responders (503): no stream captures the subject"
+	}
+	if len(m.Data) > 0 {
+		return "negative acknowledgement: " + string(m.Data)
+	}
+	return "negative acknowledgement: empty reply " + m.Header.Get("Status")
+}
