@@ -194,6 +194,9 @@ func TestRunKeepsExistingStation(t *testing.T) {
 		if r.Stored == nil || *r.Lost != 0 {
 			t.Errorf("%d producers: not verified or lost (stored %v lost %v)", r.Producers, r.Stored, r.Lost)
 		}
+		if notes := strings.Join(r.Notes, "\n"); !strings.Contains(notes, `memphis station "theirs" existed before the run`) {
+			t.Errorf("%d producers: the notes do not say the station existed:\n%s", r.Producers, notes)
+		}
 		acked += r.Acked + r.WarmupAcked
 	}
 	st, err := b.JetStream().Stream(ctx, "theirs$1")
