@@ -242,13 +242,7 @@ func writeRunTable(w *errWriter, runs []Run) error {
 
 func runFailure(run Run) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s, %d producers", run.Target, run.Producers)
-	if run.RateMsgsPerSec > 0 {
-		fmt.Fprintf(&b, ", rate %s", formatRate(run.RateMsgsPerSec))
-	}
-	if run.Repeat > 1 {
-		fmt.Fprintf(&b, ", repeat %d", run.Repeat)
-	}
+	b.WriteString(runName(run))
 	fmt.Fprintf(&b, ": %s", statusText(run.Status))
 	if run.Error != "" {
 		fmt.Fprintf(&b, ": %s", run.Error)
