@@ -17,14 +17,14 @@ import (
 )
 
 func benchLimitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench-limit", "bench-limit [flags]", stderr)
+	fs := newFlagSet("bench-limit", "bench-limit [flags]", benchLimitExamples, stdout, stderr)
 	url := fs.String("url", "", "server to use (default: start `stationbench server` as a separate process, so client CPU is measured alone)")
 	o := benchlimit.Options{}
 	fs.DurationVar(&o.Duration, "duration", 3*time.Second, "time each measurement publishes")
 	fs.IntVar(&o.Size, "size", 128, "payload bytes")
 	fs.IntVar(&o.Rounds, "rounds", 3, "alternating measurements per side (the median is reported)")
 	fs.IntVar(&o.Window, "window", 256, "JetStream async: unacknowledged messages allowed")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if o.Duration <= 0 || o.Size < 16 || o.Rounds < 1 || o.Window < 1 {

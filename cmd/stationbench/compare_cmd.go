@@ -14,14 +14,14 @@ import (
 // compareCmd compares a new result with a baseline and fails the gate
 // (exit 3) on a regression.
 func compareCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("compare", "compare BASE.json NEW.json [flags]", stderr)
+	fs := newFlagSet("compare", "compare BASE.json NEW.json [flags]", compareExamples, stdout, stderr)
 	drop := fs.String("max-throughput-drop", "5%", "largest tolerated fall in a step's median throughput, as 15% or 0.15; left at the default, it widens to the base's spread where too few repeats leave the test unusable")
 	rise := fs.String("max-latency-rise", "10%", "largest tolerated rise in a step's median latency percentile (p50, p99, p99.9), as 30% or 0.3; the default widens likewise")
 	alpha := fs.String("alpha", "0.05", "significance level of the Mann-Whitney U test over the repeats, 0.05 or 5%")
 	format := fs.String("format", "text", "output format: text, markdown or junit")
 	out := fs.String("out", "", "write the output to FILE (the text table still goes to standard output)")
 	force := fs.Bool("force", false, "compare results whose scenarios differ (message size, station, targets, acks)")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {

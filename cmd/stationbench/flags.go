@@ -1,33 +1,77 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/spf13/pflag"
 )
 
-// newFlagSet makes a subcommand's FlagSet that reports errors instead of
-// exiting, and prints usage to w.
-func newFlagSet(name, synopsis string, w io.Writer) *pflag.FlagSet {
-	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	fs.SetOutput(w)
-	fs.Usage = func() {
-		fmt.Fprintf(w, "Usage: stationbench %s\n\nFlags:\n%s", synopsis, fs.FlagUsages())
-	}
+// flagSet is a subcommand's pflag.FlagSet with its help: --help prints the
+// synopsis, examples and flags on stdout; a usage error prints them on
+// stderr.
+type flagSet struct {
+	*pflag.FlagSet
+	synopsis, examples string
+	help               *bool
+	stdout             io.Writer
+}
+
+// newFlagSet makes a subcommand's flag set. examples is a few indented
+// command lines, shown under "Examples:".
+func newFlagSet(name, synopsis, examples string, stdout, stderr io.Writer) *flagSet {
+	fs := &flagSet{FlagSet: pflag.NewFlagSet(name, pflag.ContinueOnError), synopsis: synopsis, examples: examples, stdout: stdout}
+	fs.SetOutput(io.Discard) // the error itself is printed once, by exitCode
+	fs.help = fs.BoolP("help", "h", false, "show this help")
+	fs.Usage = func() { fs.writeHelp(stderr) }
 	return fs
 }
 
-// parse parses args, turning --help into errHelp and other problems into
-// usage errors.
-func parse(fs *pflag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if errors.Is(err, pflag.ErrHelp) {
-		return errHelp
+func (fs *flagSet) writeHelp(w io.Writer) {
+	fmt.Fprintf(w, "Usage: stationbench %s\n\n", fs.synopsis)
+	if fs.examples != "" {
+		fmt.Fprintf(w, "Examples:\n%s\n", fs.examples)
 	}
-	if err != nil {
+	fmt.Fprintf(w, "Flags:\n%s", fs.FlagUsages())
+}
+
+// parse parses args. --help prints the help on stdout and returns errHelp;
+// other problems print the usage on stderr and become usage errors.
+func (fs *flagSet) parse(args []string) error {
+	if err := fs.Parse(args); err != nil {
+		fs.Usage()
 		return usageError{err}
+	}
+	if *fs.help {
+		fs.writeHelp(fs.stdout)
+		return errHelp
 	}
 	return nil
 }
+
+// Each subcommand's examples, shown by --help.
+const (
+	runExamples = `  stationbench run scenarios/quickstart.yaml
+  stationbench run scenarios/quickstart.yaml --url nats://127.0.0.1:4222 --out /tmp/qs
+  stationbench run scenarios/examples/capacity-sweep.yaml --out results/sweep --force -q
+`
+	validateExamples = `  stationbench validate scenarios/quickstart.yaml
+  stationbench validate scenarios/examples/*.yaml
+`
+	compareExamples = `  stationbench compare base/result.json new/result.json
+  stationbench compare base/result.json new/result.json --max-throughput-drop 15% --max-latency-rise 30%
+  stationbench compare base/result.json new/result.json --format junit --out compare.xml
+`
+	reportExamples = `  stationbench report results/quickstart/<time>/result.json
+  stationbench report result.json --format markdown > comment.md
+  stationbench report result.json --format junit --out ci/
+`
+	plotExamples = `  stationbench plot base/result.json new/result.json --out /tmp/overlay
+`
+	serverExamples = `  stationbench server --port 4222
+  stationbench server --port 4222 --store /tmp/js
+`
+	benchLimitExamples = `  stationbench bench-limit
+  stationbench bench-limit --duration 3s --rounds 5
+`
+)

@@ -13,9 +13,9 @@ import (
 )
 
 func plotCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("plot", "plot RESULT.json... [flags]", stderr)
+	fs := newFlagSet("plot", "plot RESULT.json... [flags]", plotExamples, stdout, stderr)
 	out := fs.StringP("out", "o", "", "output folder (default results/plots/<UTC time>/)")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {

@@ -38,10 +38,10 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	for _, f := range formats {
 		names = append(names, f.name)
 	}
-	fs := newFlagSet("report", "report RESULT.json [flags]", stderr)
+	fs := newFlagSet("report", "report RESULT.json [flags]", reportExamples, stdout, stderr)
 	format := fs.StringP("format", "f", "text", "output format: "+strings.Join(names, "|"))
 	out := fs.StringP("out", "o", "", "write files into this folder instead of stdout; without --format, write every format and chart")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

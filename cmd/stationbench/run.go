@@ -18,14 +18,14 @@ import (
 )
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", "run FILE [flags]", stderr)
+	fs := newFlagSet("run", "run FILE [flags]", runExamples, stdout, stderr)
 	out := fs.String("out", "", "output folder (default results/<scenario>/<UTC time>/)")
 	url := fs.String("url", "", `replace every target's URL (for example nats://127.0.0.1:4222, or "embedded")`)
 	quiet := fs.BoolP("quiet", "q", false, "no progress output")
 	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://ADDR/metrics during the run (for example 127.0.0.1:9464)")
 	force := fs.Bool("force", false, "write into an --out folder that already holds a result.json, replacing it")
 	minFree := fs.Uint64("min-free-mib", defaultMinFreeMiB, "refuse to run when the output folder's file system has less free space than this (MiB)")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

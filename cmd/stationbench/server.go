@@ -9,12 +9,12 @@ import (
 )
 
 func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("server", "server [--port N] [--store DIR]", stderr)
+	fs := newFlagSet("server", "server [--port N] [--store DIR]", serverExamples, stdout, stderr)
 	port := fs.Int("port", 4222, "client port to listen on (0 picks a free one)")
 	host := fs.String("host", "127.0.0.1", "address to listen on")
 	store := fs.String("store", "", "JetStream storage directory (default: a temporary directory, removed on exit)")
 	logs := fs.Bool("logs", false, "print the server's log")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -9,8 +9,8 @@ import (
 )
 
 func validateCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("validate", "validate FILE...", stderr)
-	if err := parse(fs, args); err != nil {
+	fs := newFlagSet("validate", "validate FILE...", validateExamples, stdout, stderr)
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
