@@ -338,7 +338,7 @@ func (p *memphisHTTPProducer) linger() {
 // flushLocked sends the batch and acks each of its messages.
 func (p *memphisHTTPProducer) flushLocked() {
 	p.body = append(p.body, ']')
-	err := p.postLocked("application/json")
+	err := p.post("application/json")
 	for _, s := range p.seqs {
 		if err == nil {
 			p.acks.Ack(s, true)
@@ -349,17 +349,11 @@ func (p *memphisHTTPProducer) flushLocked() {
 	p.seqs = p.seqs[:0]
 }
 
-// post sends a single request and records its failure.
+// post sends the body and records the request. Single requests come only
+// from Publish's goroutine; batches are sent with p.mu held (Publish and
+// the linger timer), so the record has one writer at a time without a
+// lock on the single-request path.
 func (p *memphisHTTPProducer) post(contentType string) error {
-	err := p.send(contentType)
-	p.mu.Lock()
-	p.fails.add(err)
-	p.mu.Unlock()
-	return err
-}
-
-// postLocked sends a batch request (p.mu held) and records its failure.
-func (p *memphisHTTPProducer) postLocked(contentType string) error {
 	err := p.send(contentType)
 	p.fails.add(err)
 	return err
