@@ -140,6 +140,14 @@ type Station struct {
 // ResetEnabled reports whether each step starts from an empty station.
 func (s Station) ResetEnabled() bool { return s.Reset == nil || *s.Reset }
 
+// PurgeBeforeStep reports whether a step starts by emptying the station:
+// when reset is on, and the station is the harness's own or the scenario
+// lets it purge one that existed before the run (purgeExisting). Every
+// driver decides by it, so the rule holds for every kind.
+func (s Station) PurgeBeforeStep(existedBefore bool) bool {
+	return s.ResetEnabled() && (!existedBefore || s.PurgeExisting)
+}
+
 // VerifyEnabled reports whether steps of acknowledged kinds are checked
 // against what the station holds.
 func (s Station) VerifyEnabled() bool { return s.Verify == nil || *s.Verify }

@@ -123,7 +123,7 @@ func (d *jetStreamDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, e
 	if d.origin == originUnknown {
 		d.classify(stream)
 	}
-	purge := st.ResetEnabled() && (d.origin != originForeign || st.PurgeExisting)
+	purge := st.PurgeBeforeStep(d.origin == originForeign)
 	if purge {
 		if err := stream.Purge(ctx); err != nil {
 			return nil, fmt.Errorf("target %q: purge stream %q: %w", d.cfg.Target.Name, st.Name, err)

@@ -115,7 +115,7 @@ func (d *memphisDriver) readyStation(ctx context.Context) error {
 			return nil // new, so empty
 		}
 	}
-	if !st.ResetEnabled() || (d.existed && !st.PurgeExisting) {
+	if !st.PurgeBeforeStep(d.existed) {
 		return nil
 	}
 	return d.purge(ctx)
