@@ -52,6 +52,12 @@ type Threshold struct {
 	Producers int `yaml:"producers,omitempty" json:"producers,omitempty"`
 }
 
+// Selects reports whether the threshold applies to a run of target with
+// producers: the one rule for which runs a threshold judges.
+func (t Threshold) Selects(target string, producers int) bool {
+	return (t.Target == "" || t.Target == target) && (t.Producers == 0 || t.Producers == producers)
+}
+
 // Bound returns the threshold's operator ("max" or "min") and its limit;
 // the limit is nil when neither is set.
 func (t Threshold) Bound() (op string, l *Limit) {

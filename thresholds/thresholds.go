@@ -43,7 +43,7 @@ func evaluate(th scenarios.Threshold, r *report.Result) []report.ThresholdVerdic
 	matched, incomplete := 0, 0
 	if r != nil {
 		for _, run := range r.Runs {
-			if th.Target != "" && run.Target != th.Target || th.Producers != 0 && run.Producers != th.Producers {
+			if !th.Selects(run.Target, run.Producers) {
 				continue
 			}
 			matched++

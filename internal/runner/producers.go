@@ -163,8 +163,7 @@ func (o *stepObs) finish(out report.Run, size int) report.Run {
 // neither.
 func sloP99Us(sc scenarios.Scenario, run report.Run) float64 {
 	for _, t := range sc.Thresholds {
-		if t.Metric == scenarios.MetricLatencyP99 && t.Max != nil &&
-			(t.Target == "" || t.Target == run.Target) && (t.Producers == 0 || t.Producers == run.Producers) {
+		if t.Metric == scenarios.MetricLatencyP99 && t.Max != nil && t.Selects(run.Target, run.Producers) {
 			return t.Max.Value()
 		}
 	}

@@ -122,7 +122,7 @@ func withCause(err error, out report.Run) error {
 // the step, judges it.
 func (r *run) lossAccepted(target string, producers int) bool {
 	for _, th := range r.sc.Thresholds {
-		if th.Metric == scenarios.MetricLost && (th.Target == "" || th.Target == target) && (th.Producers == 0 || th.Producers == producers) {
+		if th.Metric == scenarios.MetricLost && th.Selects(target, producers) {
 			return true
 		}
 	}
