@@ -49,29 +49,27 @@ func (e *errTexts) add(text string) {
 	e.n++
 }
 
+// list is the table as error texts, the texts beyond its room as other
+// errors.
+func (e *errTexts) list() []report.ErrorText {
+	out := make([]report.ErrorText, 0, e.n+1)
+	for i := range e.n {
+		out = append(out, report.ErrorText{Text: e.text[i], Count: e.count[i]})
+	}
+	if e.other > 0 {
+		out = append(out, report.ErrorText{Text: otherErrors, Count: e.other})
+	}
+	return out
+}
+
 // mergeErrorTexts adds the texts of tables into one list, most frequent
 // first, with the texts beyond the tables' room summed as other errors.
 func mergeErrorTexts(tables ...*errTexts) []report.ErrorText {
-	var out []report.ErrorText
-	var other int64
+	lists := make([][]report.ErrorText, 0, len(tables))
 	for _, t := range tables {
-		other += t.other
-	next:
-		for i := range t.n {
-			for k := range out {
-				if out[k].Text == t.text[i] {
-					out[k].Count += t.count[i]
-					continue next
-				}
-			}
-			out = append(out, report.ErrorText{Text: t.text[i], Count: t.count[i]})
-		}
+		lists = append(lists, t.list())
 	}
-	slices.SortStableFunc(out, func(a, b report.ErrorText) int { return cmp.Compare(b.Count, a.Count) })
-	if other > 0 {
-		out = append(out, report.ErrorText{Text: otherErrors, Count: other})
-	}
-	return out
+	return MergeErrorTexts(lists, len(tables)*maxErrTexts)
 }
 
 // MergeErrorTexts merges lists of error texts (of several workers), most
