@@ -10,7 +10,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // Defaults for Options.
@@ -106,7 +106,7 @@ type Key struct {
 // Step names the step for people: "4 producers" or "2000 msgs/s (2 producers)".
 func (k Key) Step() string {
 	switch {
-	case k.Axis == report.AxisRate:
+	case k.Axis == result.AxisRate:
 		return fmt.Sprintf("%g msgs/s (%d producers)", k.RateMsgsPerSec, k.Producers)
 	case k.RateMsgsPerSec > 0:
 		return fmt.Sprintf("%d producers @ %g msgs/s", k.Producers, k.RateMsgsPerSec)
@@ -213,7 +213,7 @@ func compared(c Comparison) bool { return c.Verdict != Missing && c.Verdict != N
 // Compare compares the new result with the base one. It refuses (with a
 // *MismatchError) results whose scenarios differ in what shapes the load,
 // unless o.Force is set, and then lists the differences in the notes.
-func Compare(base, cur *report.Result, o Options) (*Report, error) {
+func Compare(base, cur *result.Result, o Options) (*Report, error) {
 	if base == nil || cur == nil {
 		return nil, fmt.Errorf("compare: nil result")
 	}
@@ -323,10 +323,10 @@ func compareOne(k Key, metric string, base, cur []float64, o Options) Comparison
 }
 
 // group gathers the completed runs by target and step.
-func group(runs []report.Run) map[Key][]report.Run {
-	out := map[Key][]report.Run{}
+func group(runs []result.Run) map[Key][]result.Run {
+	out := map[Key][]result.Run{}
 	for _, r := range runs {
-		if r.Status != report.StatusComplete {
+		if r.Status != result.StatusComplete {
 			continue
 		}
 		k := Key{Target: r.Target, Axis: r.Axis, Producers: r.Producers, RateMsgsPerSec: r.RateMsgsPerSec}
@@ -337,10 +337,10 @@ func group(runs []report.Run) map[Key][]report.Run {
 
 // unionKeys lists the keys of both groupings in a stable order: by target,
 // then producers, then rate.
-func unionKeys(a, b map[Key][]report.Run) []Key {
+func unionKeys(a, b map[Key][]result.Run) []Key {
 	seen := map[Key]bool{}
 	var keys []Key
-	for _, m := range []map[Key][]report.Run{a, b} {
+	for _, m := range []map[Key][]result.Run{a, b} {
 		for k := range m {
 			if !seen[k] {
 				seen[k] = true
@@ -364,7 +364,7 @@ func unionKeys(a, b map[Key][]report.Run) []Key {
 }
 
 // values reads one metric from each run.
-func values(runs []report.Run, metric string) []float64 {
+func values(runs []result.Run, metric string) []float64 {
 	out := make([]float64, 0, len(runs))
 	for _, r := range runs {
 		switch metric {

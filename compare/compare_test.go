@@ -5,15 +5,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
 // result builds a complete result of one target and one step, one run per
 // throughput value; latencies are 1000us / throughput-relative so they
 // move with it unless lat is given.
-func result(tput []float64, lat []float64) *report.Result {
-	r := &report.Result{Status: report.StatusComplete, Scenario: scenarios.Scenario{
+func runsOf(tput []float64, lat []float64) *result.Result {
+	r := &result.Result{Status: result.StatusComplete, Scenario: scenarios.Scenario{
 		Name:      "s",
 		Targets:   []scenarios.Target{{Name: "local", Kind: scenarios.KindJetStream, URL: scenarios.Embedded}},
 		Station:   scenarios.Station{Storage: "file", Replicas: 1},
@@ -25,9 +25,9 @@ func result(tput []float64, lat []float64) *report.Result {
 		if lat != nil {
 			l = lat[i]
 		}
-		r.Runs = append(r.Runs, report.Run{Target: "local", Axis: report.AxisProducers, Producers: 1, Repeat: i + 1,
-			Status: report.StatusComplete, ThroughputMsgsPerSec: v,
-			LatencyUs: report.Percentiles{P50: l / 2, P99: l, P999: l * 2}})
+		r.Runs = append(r.Runs, result.Run{Target: "local", Axis: result.AxisProducers, Producers: 1, Repeat: i + 1,
+			Status: result.StatusComplete, ThroughputMsgsPerSec: v,
+			LatencyUs: result.Percentiles{P50: l / 2, P99: l, P999: l * 2}})
 	}
 	return r
 }
@@ -44,31 +44,31 @@ func find(rep *Report, metric string) Comparison {
 func TestCompareVerdicts(t *testing.T) {
 	tests := []struct {
 		name      string
-		base, cur *report.Result
+		base, cur *result.Result
 		metric    string
 		verdict   Verdict
 		usable    bool
 		note      string
 	}{
-		{"same numbers", result([]float64{100, 101, 99, 100}, nil), result([]float64{100, 99, 101, 100}, nil),
+		{"same numbers", runsOf([]float64{100, 101, 99, 100}, nil), runsOf([]float64{100, 99, 101, 100}, nil),
 			MetricThroughput, Same, true, ""},
-		{"big separated drop", result([]float64{100, 102, 98, 101}, nil), result([]float64{70, 71, 69, 72}, nil),
+		{"big separated drop", runsOf([]float64{100, 102, 98, 101}, nil), runsOf([]float64{70, 71, 69, 72}, nil),
 			MetricThroughput, Regression, true, ""},
-		{"big drop within the noise", result([]float64{100, 60, 140, 100}, nil), result([]float64{70, 130, 65, 75}, nil),
+		{"big drop within the noise", runsOf([]float64{100, 60, 140, 100}, nil), runsOf([]float64{70, 130, 65, 75}, nil),
 			MetricThroughput, Same, true, "within the noise"},
-		{"small separated drop", result([]float64{100, 101, 102, 103}, nil), result([]float64{97, 98, 98.5, 99}, nil),
+		{"small separated drop", runsOf([]float64{100, 101, 102, 103}, nil), runsOf([]float64{97, 98, 98.5, 99}, nil),
 			MetricThroughput, Same, true, ""},
-		{"big separated rise", result([]float64{100, 102, 98, 101}, nil), result([]float64{170, 171, 169, 172}, nil),
+		{"big separated rise", runsOf([]float64{100, 102, 98, 101}, nil), runsOf([]float64{170, 171, 169, 172}, nil),
 			MetricThroughput, Improvement, true, ""},
-		{"latency rise", result([]float64{1, 1, 1, 1}, []float64{1000, 1010, 990, 1005}),
-			result([]float64{1, 1, 1, 1}, []float64{1500, 1400, 1450, 1600}), MetricLatencyP99, Regression, true, ""},
-		{"latency within tolerance", result([]float64{1, 1, 1, 1}, []float64{1000, 1010, 990, 1005}),
-			result([]float64{1, 1, 1, 1}, []float64{1050, 1060, 1055, 1070}), MetricLatencyP99, Same, true, ""},
-		{"3 vs 3 judged by tolerance", result([]float64{100, 101, 99}, nil), result([]float64{70, 71, 69}, nil),
+		{"latency rise", runsOf([]float64{1, 1, 1, 1}, []float64{1000, 1010, 990, 1005}),
+			runsOf([]float64{1, 1, 1, 1}, []float64{1500, 1400, 1450, 1600}), MetricLatencyP99, Regression, true, ""},
+		{"latency within tolerance", runsOf([]float64{1, 1, 1, 1}, []float64{1000, 1010, 990, 1005}),
+			runsOf([]float64{1, 1, 1, 1}, []float64{1050, 1060, 1055, 1070}), MetricLatencyP99, Same, true, ""},
+		{"3 vs 3 judged by tolerance", runsOf([]float64{100, 101, 99}, nil), runsOf([]float64{70, 71, 69}, nil),
 			MetricThroughput, Regression, false, "tolerance-only: 3 vs 3 repeats"},
-		{"3 vs 3 within tolerance", result([]float64{100, 101, 99}, nil), result([]float64{98, 99, 97}, nil),
+		{"3 vs 3 within tolerance", runsOf([]float64{100, 101, 99}, nil), runsOf([]float64{98, 99, 97}, nil),
 			MetricThroughput, Same, false, ""},
-		{"missing in new", result([]float64{100, 101, 99}, nil), result(nil, nil), MetricThroughput, NotMeasured, false,
+		{"missing in new", runsOf([]float64{100, 101, 99}, nil), runsOf(nil, nil), MetricThroughput, NotMeasured, false,
 			"no completed run in the new result: not measured"},
 	}
 	for _, tt := range tests {
@@ -96,7 +96,7 @@ func TestCompareVerdicts(t *testing.T) {
 }
 
 func TestCompareFewRepeatsNote(t *testing.T) {
-	rep, err := Compare(result([]float64{1, 2, 3}, nil), result([]float64{1, 2, 3}, nil), DefaultOptions())
+	rep, err := Compare(runsOf([]float64{1, 2, 3}, nil), runsOf([]float64{1, 2, 3}, nil), DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestCompareFewRepeatsNote(t *testing.T) {
 }
 
 func TestCompareMismatch(t *testing.T) {
-	base, cur := result([]float64{1, 2, 3, 4}, nil), result([]float64{1, 2, 3, 4}, nil)
+	base, cur := runsOf([]float64{1, 2, 3, 4}, nil), runsOf([]float64{1, 2, 3, 4}, nil)
 	cur.Scenario.Message.Size = 1024
 	cur.Scenario.Producers.Ack = "sync"
 	cur.Scenario.Targets = append(cur.Scenario.Targets, scenarios.Target{Name: "remote", Kind: scenarios.KindNATS, URL: "nats://h:4222"})
@@ -157,9 +157,9 @@ func TestKeyStep(t *testing.T) {
 		k    Key
 		want string
 	}{
-		{Key{Axis: report.AxisProducers, Producers: 4}, "4 producers"},
-		{Key{Axis: report.AxisProducers, Producers: 2, RateMsgsPerSec: 500}, "2 producers @ 500 msgs/s"},
-		{Key{Axis: report.AxisRate, Producers: 2, RateMsgsPerSec: 2000}, "2000 msgs/s (2 producers)"},
+		{Key{Axis: result.AxisProducers, Producers: 4}, "4 producers"},
+		{Key{Axis: result.AxisProducers, Producers: 2, RateMsgsPerSec: 500}, "2 producers @ 500 msgs/s"},
+		{Key{Axis: result.AxisRate, Producers: 2, RateMsgsPerSec: 2000}, "2000 msgs/s (2 producers)"},
 	}
 	for _, tt := range tests {
 		if got := tt.k.Step(); got != tt.want {

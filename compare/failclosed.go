@@ -5,19 +5,19 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // gateFailures lists why the comparison fails closed whatever its rows
 // say: a base or new result that did not complete or holds no completed
 // run, or two results with no step in common. A gate that compared
 // nothing has not passed.
-func gateFailures(base, cur *report.Result, bg, cg map[Key][]report.Run) []string {
+func gateFailures(base, cur *result.Result, bg, cg map[Key][]result.Run) []string {
 	var out []string
-	side := func(name string, r *report.Result, g map[Key][]report.Run, advice string) {
+	side := func(name string, r *result.Result, g map[Key][]result.Run, advice string) {
 		switch r.Status {
-		case report.StatusComplete:
-		case report.StatusFailed:
+		case result.StatusComplete:
+		case result.StatusFailed:
 			out = append(out, fmt.Sprintf("the %s result failed%s: %s", name, errText(r.Error), advice))
 		default:
 			e := errText(r.Error)
@@ -56,7 +56,7 @@ func errText(e string) string {
 }
 
 // stepList names the steps of a grouping: "local 1 producers, local 2 producers".
-func stepList(g map[Key][]report.Run) string {
+func stepList(g map[Key][]result.Run) string {
 	keys := unionKeys(g, nil)
 	parts := make([]string, len(keys))
 	for i, k := range keys {

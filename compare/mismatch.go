@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -24,7 +24,7 @@ func (e *MismatchError) Error() string {
 // scenarioDiffs lists the differences between the two results' scenarios
 // that change what is measured: message size, station settings, targets
 // (names, kinds, embedded or not), ack mode and producer settings.
-func scenarioDiffs(base, cur *report.Result) []string {
+func scenarioDiffs(base, cur *result.Result) []string {
 	a, b := base.Scenario, cur.Scenario
 	var diffs []string
 	diff := func(key string, x, y any) {
@@ -61,7 +61,7 @@ func targetList(ts []scenarios.Target) string {
 
 // contextNotes lists what a reader should know without it being a reason
 // to refuse: changed load settings, another machine or server version.
-func contextNotes(base, cur *report.Result) []string {
+func contextNotes(base, cur *result.Result) []string {
 	var notes []string // an incomplete result fails the gate instead (gateFailures)
 	a, b := base.Scenario, cur.Scenario
 	note := func(what string, x, y any) {
@@ -80,7 +80,7 @@ func contextNotes(base, cur *report.Result) []string {
 	return notes
 }
 
-func serverVersions(e report.Env) string {
+func serverVersions(e result.Env) string {
 	parts := make([]string, 0, len(e.Targets))
 	for _, t := range e.Targets {
 		parts = append(parts, t.Name+" "+t.ServerVersion)

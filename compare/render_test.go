@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -18,13 +19,13 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // from the new result at 8.
 func renderFixture(t *testing.T) *Report {
 	t.Helper()
-	base := result([]float64{100, 102, 98, 101}, []float64{1000, 1010, 990, 1005})
-	cur := result([]float64{70, 71, 69, 72}, []float64{1500, 1400, 1450, 1600})
-	add := func(r *report.Result, producers int, tput []float64) {
+	base := runsOf([]float64{100, 102, 98, 101}, []float64{1000, 1010, 990, 1005})
+	cur := runsOf([]float64{70, 71, 69, 72}, []float64{1500, 1400, 1450, 1600})
+	add := func(r *result.Result, producers int, tput []float64) {
 		for i, v := range tput {
-			r.Runs = append(r.Runs, report.Run{Target: "local", Axis: report.AxisProducers, Producers: producers,
-				Repeat: i + 1, Status: report.StatusComplete, ThroughputMsgsPerSec: v,
-				LatencyUs: report.Percentiles{P50: 500, P99: 1000, P999: 2000}})
+			r.Runs = append(r.Runs, result.Run{Target: "local", Axis: result.AxisProducers, Producers: producers,
+				Repeat: i + 1, Status: result.StatusComplete, ThroughputMsgsPerSec: v,
+				LatencyUs: result.Percentiles{P50: 500, P99: 1000, P999: 2000}})
 		}
 	}
 	add(base, 2, []float64{100, 60, 140, 100})

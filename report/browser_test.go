@@ -24,6 +24,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/stationbench/stationbench/result"
 )
 
 // envBrowserRequired, when set (`make test-browser` sets it), turns a
@@ -67,11 +68,11 @@ const measureJS = `(() => {
 // checks each report.html in Chromium.
 func TestBrowserReport(t *testing.T) {
 	bin := findChromium(t)
-	quick, err := ReadJSON(filepath.Join("testdata", "quickstart.json"))
+	quick, err := result.ReadJSON(filepath.Join("testdata", "quickstart.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, r := range map[string]*Result{"quickstart": quick, "closed": closedResult(t)} {
+	for name, r := range map[string]*result.Result{"quickstart": quick, "closed": closedResult(t)} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			if err := WriteAll(dir, r); err != nil {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // MinGainPerDoubling decides whether a step of the sweep paid: it must
@@ -65,11 +67,11 @@ type Scaling struct {
 // paying, and the USL fit. Only complete runs count: an interrupted or
 // failed run never enters the verdict. Runs stepping the offered rate are
 // not part of it; targets with no producer sweep are left out.
-func Capacity(r *Result) []Scaling {
+func Capacity(r *result.Result) []Scaling {
 	if r == nil {
 		return nil
 	}
-	c := chartDataAxis(r, AxisProducers)
+	c := chartDataAxis(r, result.AxisProducers)
 	out := make([]Scaling, 0, len(c.series))
 	for _, s := range c.series {
 		sc := Scaling{Target: s.target}
@@ -106,10 +108,10 @@ func Capacity(r *Result) []Scaling {
 // completeRuns keeps the point's complete runs; left names the point when
 // none completed.
 func completeRuns(p chartPoint) (chartPoint, string) {
-	var keep []Run
+	var keep []result.Run
 	var other []string
 	for _, run := range p.runs {
-		if run.Status == StatusComplete {
+		if run.Status == result.StatusComplete {
 			keep = append(keep, run)
 		} else if !slices.Contains(other, statusText(run.Status)) {
 			other = append(other, statusText(run.Status))
@@ -119,24 +121,24 @@ func completeRuns(p chartPoint) (chartPoint, string) {
 	if len(keep) > 0 || len(other) == 0 {
 		return p, ""
 	}
-	return p, fmt.Sprintf("%s (%s)", stepLabel(AxisProducers, p.x), strings.Join(other, ", "))
+	return p, fmt.Sprintf("%s (%s)", stepLabel(result.AxisProducers, p.x), strings.Join(other, ", "))
 }
 
 // leftOut names the producer counts of target whose runs measured no
 // throughput at all and did not complete (chartDataAxis drops them).
-func leftOut(r *Result, target string) []string {
+func leftOut(r *result.Result, target string) []string {
 	byN := map[int][]string{}
 	var ns []int
 	measured := map[int]bool{}
 	for _, run := range r.Runs {
-		if run.Target != target || run.Axis != AxisProducers {
+		if run.Target != target || run.Axis != result.AxisProducers {
 			continue
 		}
 		if run.ThroughputMsgsPerSec > 0 {
 			measured[run.Producers] = true
 			continue
 		}
-		if run.Status == StatusComplete {
+		if run.Status == result.StatusComplete {
 			continue
 		}
 		if _, ok := byN[run.Producers]; !ok {
@@ -149,7 +151,7 @@ func leftOut(r *Result, target string) []string {
 	var out []string
 	for _, n := range ns {
 		if !measured[n] {
-			out = append(out, fmt.Sprintf("%s (%s)", stepLabel(AxisProducers, float64(n)), strings.Join(byN[n], ", ")))
+			out = append(out, fmt.Sprintf("%s (%s)", stepLabel(result.AxisProducers, float64(n)), strings.Join(byN[n], ", ")))
 		}
 	}
 	return out
@@ -197,7 +199,7 @@ func stepGain(prev, st ScalingStep) string {
 		return fmt.Sprintf("%d -> %d added %+.1f%% (needed %+.1f%%)", prev.Producers, st.Producers, 100*st.Gain, 100*st.Need)
 	}
 	return fmt.Sprintf("%d -> %d added %+.1f%%, but %s gave %+.1f%% against %s (needed %+.1f%%)", prev.Producers, st.Producers,
-		100*st.Gain, stepLabel(AxisProducers, float64(st.Producers)), 100*st.RefGain, stepLabel(AxisProducers, float64(st.Ref)), 100*st.Need)
+		100*st.Gain, stepLabel(result.AxisProducers, float64(st.Producers)), 100*st.RefGain, stepLabel(result.AxisProducers, float64(st.Ref)), 100*st.Need)
 }
 
 // Verdict says in one line where adding producers stopped paying, never
@@ -219,9 +221,9 @@ func (s Scaling) Verdict() string {
 	case s.StopAt == 0:
 		v = fmt.Sprintf("adding producers still paid at the largest count measured: %d producers, %s msgs/s", s.Best, formatCount(best.ThroughputMsgsPerSec))
 	case s.Best == s.Base:
-		v = fmt.Sprintf("adding producers did not pay past %d: %s; %s gave %s msgs/s", s.Best, s.Why, stepLabel(AxisProducers, float64(s.Best)), formatCount(best.ThroughputMsgsPerSec))
+		v = fmt.Sprintf("adding producers did not pay past %d: %s; %s gave %s msgs/s", s.Best, s.Why, stepLabel(result.AxisProducers, float64(s.Best)), formatCount(best.ThroughputMsgsPerSec))
 	default:
-		v = fmt.Sprintf("adding producers stopped paying after %d: %s; %s gave %s msgs/s", s.Best, s.Why, stepLabel(AxisProducers, float64(s.Best)), formatCount(best.ThroughputMsgsPerSec))
+		v = fmt.Sprintf("adding producers stopped paying after %d: %s; %s gave %s msgs/s", s.Best, s.Why, stepLabel(result.AxisProducers, float64(s.Best)), formatCount(best.ThroughputMsgsPerSec))
 	}
 	var dips []string
 	for i := 1; i < len(s.Steps) && s.Steps[i].Producers <= s.Best; i++ {

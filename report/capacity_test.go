@@ -3,18 +3,20 @@ package report
 import (
 	"strings"
 	"testing"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // sweepResult is a closed-loop producer sweep of one target built in code:
 // tputs[i] holds the msgs/s of each repeat at counts[i].
-func sweepResult(kind string, counts []int, tputs [][]float64) *Result {
-	r := &Result{SchemaVersion: SchemaVersion, Status: StatusComplete}
+func sweepResult(kind string, counts []int, tputs [][]float64) *result.Result {
+	r := &result.Result{SchemaVersion: result.SchemaVersion, Status: result.StatusComplete}
 	r.Scenario.Name = "sweep"
 	for i, n := range counts {
 		for rep, v := range tputs[i] {
-			r.Runs = append(r.Runs, Run{
-				Target: "t", Kind: kind, Axis: AxisProducers, Producers: n, Repeat: rep + 1,
-				Status: StatusComplete, DurationS: 3, Sent: int64(3 * v), Acked: int64(3 * v),
+			r.Runs = append(r.Runs, result.Run{
+				Target: "t", Kind: kind, Axis: result.AxisProducers, Producers: n, Repeat: rep + 1,
+				Status: result.StatusComplete, DurationS: 3, Sent: int64(3 * v), Acked: int64(3 * v),
 				ThroughputMsgsPerSec: v,
 			})
 		}
@@ -68,9 +70,9 @@ func TestCapacityVerdictExplainsThePeak(t *testing.T) {
 // Interrupted and failed steps never enter the verdict.
 func TestCapacityLeavesOutUnfinishedSteps(t *testing.T) {
 	r := sweepResult("jetstream", []int{1, 2, 4, 8}, one(100_000, 180_000, 250_000, 900_000))
-	r.Runs[3].Status, r.Runs[3].Error = StatusInterrupted, "interrupted"
-	r.Runs = append(r.Runs, Run{Target: "t", Kind: "jetstream", Axis: AxisProducers, Producers: 16, Repeat: 1,
-		Status: StatusFailed, Error: "boom", ThroughputMsgsPerSec: 2_000_000})
+	r.Runs[3].Status, r.Runs[3].Error = result.StatusInterrupted, "interrupted"
+	r.Runs = append(r.Runs, result.Run{Target: "t", Kind: "jetstream", Axis: result.AxisProducers, Producers: 16, Repeat: 1,
+		Status: result.StatusFailed, Error: "boom", ThroughputMsgsPerSec: 2_000_000})
 	c := Capacity(r)[0]
 	for _, st := range c.Steps {
 		if st.Producers >= 8 {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // Chart is one chart of a result, ready to render in any format gonum/plot
@@ -39,7 +41,7 @@ func (c Chart) Save(path string) error {
 // against the step, the percentile distribution, latency against offered
 // rate when some steps vary the rate, the probes of each findMaxRate
 // search, and one time series per target that has per-second data.
-func Charts(r *Result) []Chart {
+func Charts(r *result.Result) []Chart {
 	if r == nil {
 		return nil
 	}
@@ -52,7 +54,7 @@ func Charts(r *Result) []Chart {
 		out = append(out, Chart{Name: "percentiles", Title: "Latency by percentile (HdrHistogram distribution)",
 			build: func() figure { p, _ := percentilePlot(r); return p }})
 	}
-	if len(chartDataAxis(r, AxisRate).series) > 0 {
+	if len(chartDataAxis(r, result.AxisRate).series) > 0 {
 		out = append(out, Chart{Name: "latency-rate", Title: "Latency against offered rate",
 			build: func() figure { return latencyRatePlot(r) }})
 	}
@@ -73,7 +75,7 @@ func Charts(r *Result) []Chart {
 // WriteCharts writes every chart of r into dir in each format (for
 // example "png", "svg"). It attempts them all and returns the joined
 // errors with the paths written.
-func WriteCharts(dir string, r *Result, formats ...string) ([]string, error) {
+func WriteCharts(dir string, r *result.Result, formats ...string) ([]string, error) {
 	var written []string
 	var errs []error
 	for _, c := range Charts(r) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // Comparison lays out, when r has more than one target, the targets side
@@ -11,8 +13,8 @@ import (
 // every target after the first its throughput as a ratio of the first's
 // ("x0.85": 15% less). Repeats are merged as in the charts. It returns no
 // rows for a single target.
-func Comparison(r *Result) (head []string, rows [][]string) {
-	for _, axis := range []string{AxisProducers, AxisRate} {
+func Comparison(r *result.Result) (head []string, rows [][]string) {
+	for _, axis := range []string{result.AxisProducers, result.AxisRate} {
 		c := chartDataAxis(r, axis)
 		if len(c.series) < 2 {
 			continue
@@ -61,7 +63,7 @@ func Comparison(r *Result) (head []string, rows [][]string) {
 }
 
 // writeComparison writes the side-by-side table as text, when there is one.
-func writeComparison(w *errWriter, r *Result) error {
+func writeComparison(w *errWriter, r *result.Result) error {
 	head, rows := Comparison(r)
 	if len(rows) == 0 {
 		return nil

@@ -9,12 +9,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stationbench/stationbench/result"
 	"gopkg.in/yaml.v3"
 )
 
 // htmlPage is the data behind the HTML report.
 type htmlPage struct {
-	R           *Result
+	R           *result.Result
 	Title       string
 	Started     string
 	Took        string
@@ -48,7 +49,7 @@ type htmlChart struct {
 // analysis (efficiency and USL fit) and every chart inline as SVG. The page
 // loads nothing: no scripts, fonts, styles or images from anywhere. A chart
 // that fails to render is replaced by its error.
-func HTML(w io.Writer, r *Result) error {
+func HTML(w io.Writer, r *result.Result) error {
 	if r == nil {
 		return errors.New("html: nil result")
 	}

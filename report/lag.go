@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // LagShare is the share of a core-NATS closed-loop run's deliveries that
@@ -39,7 +41,7 @@ const lagAdvice = "publish-to-delivery latency here is the subscriber's backlog 
 // LagShare of the deliveries arrived after the measured window, or more
 // than LagShare of the sends were never delivered. Open-loop runs are not
 // judged: there the offered rate is the load and their latency stands.
-func DeliveryLags(r *Result) []DeliveryLag {
+func DeliveryLags(r *result.Result) []DeliveryLag {
 	if r == nil {
 		return nil
 	}
@@ -75,7 +77,7 @@ func (l DeliveryLag) String() string {
 	if l.Lost > LagShare {
 		what = append(what, fmt.Sprintf("%.1f%% of sends were never delivered", 100*l.Lost))
 	}
-	s := fmt.Sprintf("%s, %s", l.Target, stepLabel(AxisProducers, float64(l.Producers)))
+	s := fmt.Sprintf("%s, %s", l.Target, stepLabel(result.AxisProducers, float64(l.Producers)))
 	if l.Repeat > 1 {
 		s += fmt.Sprintf(", repeat %d", l.Repeat)
 	}

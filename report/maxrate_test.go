@@ -5,21 +5,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
 // maxRateResult is a findMaxRate search built in code: a closed-loop run,
 // then bisection probes, then the confirming probe.
-func maxRateResult(t *testing.T) *Result {
+func maxRateResult(t *testing.T) *result.Result {
 	t.Helper()
-	r := &Result{SchemaVersion: SchemaVersion, Status: StatusComplete}
+	r := &result.Result{SchemaVersion: result.SchemaVersion, Status: result.StatusComplete}
 	r.Scenario.Name = "maxrate"
 	r.Scenario.Load.FindMaxRate = &scenarios.FindMaxRate{P99: scenarios.Duration(10e6)}
 	hist, lat := testHistogram(t, 1_000_000, 1000)
-	r.Runs = append(r.Runs, Run{Target: "local", Kind: "jetstream", Axis: AxisProducers, Producers: 1, Repeat: 1,
-		Status: StatusComplete, DurationS: 2, Sent: 143750, Acked: 143750, ThroughputMsgsPerSec: 71875,
+	r.Runs = append(r.Runs, result.Run{Target: "local", Kind: "jetstream", Axis: result.AxisProducers, Producers: 1, Repeat: 1,
+		Status: result.StatusComplete, DurationS: 2, Sent: 143750, Acked: 143750, ThroughputMsgsPerSec: 71875,
 		LatencyUs: lat, Histogram: hist})
-	s := MaxRateSearch{Target: "local", Producers: 1, SLO: []string{"p99<=10ms"}, ClosedLoopMsgsPerSec: 71875,
+	s := result.MaxRateSearch{Target: "local", Producers: 1, SLO: []string{"p99<=10ms"}, ClosedLoopMsgsPerSec: 71875,
 		MaxRateMsgsPerSec: 33692, HighestPassMsgsPerSec: 33692, LowestFailMsgsPerSec: 34815, Converged: true, Confirmed: true}
 	for _, p := range []struct {
 		rate    float64
@@ -33,19 +34,19 @@ func maxRateResult(t *testing.T) *Result {
 		{33692, 9500, true, true, 0},
 	} {
 		sent := int64(2 * p.rate)
-		probe := RateProbe{RateMsgsPerSec: p.rate, AchievedMsgsPerSec: p.rate, Pass: p.pass, Reason: "ok",
-			LatencyUs: Percentiles{P50: p.p99 / 4, P90: p.p99 / 2, P99: p.p99, P999: p.p99 * 1.5, Max: p.p99 * 2},
+		probe := result.RateProbe{RateMsgsPerSec: p.rate, AchievedMsgsPerSec: p.rate, Pass: p.pass, Reason: "ok",
+			LatencyUs: result.Percentiles{P50: p.p99 / 4, P90: p.p99 / 2, P99: p.p99, P999: p.p99 * 1.5, Max: p.p99 * 2},
 			Sent:      sent, Late: p.late, Confirm: p.confirm}
 		if !p.pass {
 			probe.Reason = "p99 over"
 		}
 		s.Probes = append(s.Probes, probe)
 		h, l := testHistogram(t, int64(p.p99*1000/10), 1000)
-		r.Runs = append(r.Runs, Run{Target: "local", Kind: "jetstream", Axis: AxisRate, Producers: 1, Repeat: 1,
-			RateMsgsPerSec: p.rate, Status: StatusComplete, DurationS: 2, Offered: sent, Sent: sent, Acked: sent, Late: p.late,
+		r.Runs = append(r.Runs, result.Run{Target: "local", Kind: "jetstream", Axis: result.AxisRate, Producers: 1, Repeat: 1,
+			RateMsgsPerSec: p.rate, Status: result.StatusComplete, DurationS: 2, Offered: sent, Sent: sent, Acked: sent, Late: p.late,
 			ThroughputMsgsPerSec: p.rate, LatencyUs: l, Histogram: h})
 	}
-	r.MaxRate = []MaxRateSearch{s}
+	r.MaxRate = []result.MaxRateSearch{s}
 	return r
 }
 
@@ -89,7 +90,7 @@ func TestMaxRateStatesBracketAndConfirmation(t *testing.T) {
 	s.MaxRateMsgsPerSec, s.LowestFailMsgsPerSec, s.HighestPassMsgsPerSec = 31446, 33692, 31446
 	s.Probes[len(s.Probes)-1].Pass = false
 	buf.Reset()
-	if err := WriteMaxRate(&buf, []MaxRateSearch{s}); err != nil {
+	if err := WriteMaxRate(&buf, []result.MaxRateSearch{s}); err != nil {
 		t.Fatal(err)
 	}
 	if out := buf.String(); !strings.Contains(out, "NOT confirmed") || !strings.Contains(out, "falls back to 31446 msgs/s") {

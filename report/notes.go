@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // maxErrorTextsShown is how many distinct error texts of a run the text,
@@ -12,7 +14,7 @@ const maxErrorTextsShown = 5
 // NoteLines are the notes of a result as the reports list them: the run's
 // own notes, then, for each run, its notes and its most frequent error
 // texts with their counts, each line naming the run it is about.
-func NoteLines(r *Result) []string {
+func NoteLines(r *result.Result) []string {
 	var out []string
 	for _, n := range r.Notes {
 		out = append(out, "run: "+n)
@@ -34,7 +36,7 @@ func NoteLines(r *Result) []string {
 }
 
 // runName names a run in a note: its target, step and repeat.
-func runName(run Run) string {
+func runName(run result.Run) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s, %d producers", run.Target, run.Producers)
 	if run.RateMsgsPerSec > 0 {
@@ -47,7 +49,7 @@ func runName(run Run) string {
 }
 
 // writeNotesText writes the notes of r, if any, under a heading.
-func writeNotesText(w *errWriter, r *Result) {
+func writeNotesText(w *errWriter, r *result.Result) {
 	lines := NoteLines(r)
 	if len(lines) == 0 {
 		return
@@ -59,7 +61,7 @@ func writeNotesText(w *errWriter, r *Result) {
 }
 
 // writeNotesMD writes the notes of r, if any, as a markdown list.
-func writeNotesMD(w *errWriter, r *Result) {
+func writeNotesMD(w *errWriter, r *result.Result) {
 	lines := NoteLines(r)
 	if len(lines) == 0 {
 		return

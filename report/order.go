@@ -1,13 +1,17 @@
 package report
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/stationbench/stationbench/result"
+)
 
 // byStep returns the runs grouped by step for reading: each target's steps
 // in the order they first ran, and within a step its repeats in order.
 // Runs interleave their repeats over the steps by default (load.order), so
 // the order they ran in, which Run.StartedAt keeps, is not the order a
 // table reads best in. runs is not modified.
-func byStep(runs []Run) []Run {
+func byStep(runs []result.Run) []result.Run {
 	type key struct {
 		target    string
 		producers int
@@ -21,7 +25,7 @@ func byStep(runs []Run) []Run {
 		}
 	}
 	out := slices.Clone(runs)
-	slices.SortStableFunc(out, func(a, b Run) int {
+	slices.SortStableFunc(out, func(a, b result.Run) int {
 		ka, kb := first[key{a.Target, a.Producers, a.RateMsgsPerSec}], first[key{b.Target, b.Producers, b.RateMsgsPerSec}]
 		if ka != kb {
 			return ka - kb

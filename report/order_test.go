@@ -1,11 +1,15 @@
 package report
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stationbench/stationbench/result"
+)
 
 // TestByStep: interleaved runs read grouped by step, steps in the order
 // they first ran, repeats in order; the input is left as it ran.
 func TestByStep(t *testing.T) {
-	runs := []Run{
+	runs := []result.Run{
 		{Target: "a", Producers: 4, Repeat: 1}, {Target: "a", Producers: 1, Repeat: 1},
 		{Target: "a", Producers: 4, Repeat: 2}, {Target: "a", Producers: 1, Repeat: 2},
 		{Target: "b", Producers: 1, Repeat: 1}, {Target: "b", Producers: 1, Repeat: 2},

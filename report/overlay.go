@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // Overlay combines several results into one whose charts and tables show
@@ -13,7 +15,7 @@ import (
 // file names (paths[i], without ".json") are used, then their folder and
 // file, then the whole path. paths may be nil when every scenario name
 // differs. The combined status is the worst of the inputs.
-func Overlay(results []*Result, paths []string) (*Result, error) {
+func Overlay(results []*result.Result, paths []string) (*result.Result, error) {
 	if len(results) == 0 {
 		return nil, errors.New("overlay: no results")
 	}
@@ -23,9 +25,9 @@ func Overlay(results []*Result, paths []string) (*Result, error) {
 		}
 	}
 	labels := overlayLabels(results, paths)
-	out := &Result{
-		SchemaVersion: SchemaVersion,
-		Status:        StatusComplete,
+	out := &result.Result{
+		SchemaVersion: result.SchemaVersion,
+		Status:        result.StatusComplete,
 		StartedAt:     results[0].StartedAt,
 		FinishedAt:    results[0].FinishedAt,
 		Scenario:      results[0].Scenario,
@@ -37,10 +39,10 @@ func Overlay(results []*Result, paths []string) (*Result, error) {
 	var errs []string
 	for i, r := range results {
 		switch {
-		case r.Status == StatusFailed:
-			out.Status = StatusFailed
-		case r.Status == StatusInterrupted && out.Status != StatusFailed:
-			out.Status = StatusInterrupted
+		case r.Status == result.StatusFailed:
+			out.Status = result.StatusFailed
+		case r.Status == result.StatusInterrupted && out.Status != result.StatusFailed:
+			out.Status = result.StatusInterrupted
 		}
 		if r.Error != "" {
 			errs = append(errs, labels[i]+": "+r.Error)
@@ -65,7 +67,7 @@ func Overlay(results []*Result, paths []string) (*Result, error) {
 }
 
 // overlayLabels names each result, as distinct as the inputs allow.
-func overlayLabels(results []*Result, paths []string) []string {
+func overlayLabels(results []*result.Result, paths []string) []string {
 	path := func(i int) string {
 		if i < len(paths) {
 			return paths[i]

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/stationbench/stationbench/internal/atomicfile"
+	"github.com/stationbench/stationbench/result"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -28,7 +30,7 @@ const (
 // sweep also shows, faint, the ideal linear scaling from the smallest
 // producer count, and the fitted USL curve of each target. The format
 // follows the extension of path (.png, .svg, .pdf, ...).
-func PlotThroughput(r *Result, path string) error {
+func PlotThroughput(r *result.Result, path string) error {
 	if r == nil {
 		return errors.New("plot throughput: nil result")
 	}
@@ -39,7 +41,7 @@ func PlotThroughput(r *Result, path string) error {
 }
 
 // throughputPlot builds the throughput chart.
-func throughputPlot(r *Result) *plot.Plot {
+func throughputPlot(r *result.Result) *plot.Plot {
 	p, _ := buildThroughput(r)
 	return p
 }
@@ -52,7 +54,7 @@ type refLine struct {
 }
 
 // throughputLines returns the reference lines the throughput chart draws.
-func throughputLines(r *Result) []refLine {
+func throughputLines(r *result.Result) []refLine {
 	_, refs := buildThroughput(r)
 	return refs
 }
@@ -62,7 +64,7 @@ func throughputLines(r *Result) []refLine {
 const refHeadroom = 1.15
 
 // buildThroughput builds the throughput chart and lists its reference lines.
-func buildThroughput(r *Result) (*plot.Plot, []refLine) {
+func buildThroughput(r *result.Result) (*plot.Plot, []refLine) {
 	c := chartData(r)
 	p := newChart(r, "throughput", c)
 	p.Y.Label.Text = "throughput (msgs/s)"
@@ -280,14 +282,14 @@ type errorPoints struct {
 // percentile is one latency line on the latency chart.
 type percentile struct {
 	name string
-	get  func(Percentiles) float64
+	get  func(result.Percentiles) float64
 }
 
 // PlotLatency charts p50, p99 and p99.9 latency against producer count (or
 // offered rate) on a logarithmic axis. Colors distinguish targets and line
 // styles distinguish percentiles. Repeats are merged through their
 // histograms. The format follows the extension of path.
-func PlotLatency(r *Result, path string) error {
+func PlotLatency(r *result.Result, path string) error {
 	if r == nil {
 		return errors.New("plot latency: nil result")
 	}
@@ -300,7 +302,7 @@ func PlotLatency(r *Result, path string) error {
 // PlotLatencyRate charts p50, p99 and p99.9 latency against the offered
 // rate of the runs that step the rate (the hockey stick), on a logarithmic
 // latency axis. The format follows the extension of path.
-func PlotLatencyRate(r *Result, path string) error {
+func PlotLatencyRate(r *result.Result, path string) error {
 	if r == nil {
 		return errors.New("plot latency against rate: nil result")
 	}
@@ -317,7 +319,7 @@ type sloLine struct {
 }
 
 // sloBounds are the scenario's latency objectives (findMaxRate's).
-func sloBounds(r *Result) []sloLine {
+func sloBounds(r *result.Result) []sloLine {
 	f := r.Scenario.Load.FindMaxRate
 	if f == nil {
 		return nil
@@ -331,22 +333,22 @@ func sloBounds(r *Result) []sloLine {
 
 // latencyRatePlot builds the latency chart against offered rate, with the
 // scenario's objectives and the rates findMaxRate found.
-func latencyRatePlot(r *Result) *plot.Plot {
-	return latencyPlot(r, chartDataAxis(r, AxisRate), "latency against offered rate", sloBounds(r), maxRateMarks(r))
+func latencyRatePlot(r *result.Result) *plot.Plot {
+	return latencyPlot(r, chartDataAxis(r, result.AxisRate), "latency against offered rate", sloBounds(r), maxRateMarks(r))
 }
 
 // latencyPlot builds a latency chart of c, with the objectives in slo
 // drawn as horizontal lines and the rates in marks as vertical ones.
-func latencyPlot(r *Result, c chart, what string, slo []sloLine, marks []rateMark) *plot.Plot {
+func latencyPlot(r *result.Result, c chart, what string, slo []sloLine, marks []rateMark) *plot.Plot {
 	pcts := []percentile{
-		{"p50", func(l Percentiles) float64 { return l.P50 }},
-		{"p99", func(l Percentiles) float64 { return l.P99 }},
-		{"p99.9", func(l Percentiles) float64 { return l.P999 }},
+		{"p50", func(l result.Percentiles) float64 { return l.P50 }},
+		{"p99", func(l result.Percentiles) float64 { return l.P99 }},
+		{"p99.9", func(l result.Percentiles) float64 { return l.P999 }},
 	}
 	p := newChart(r, what, c)
 
 	// Latencies per series and point, in µs; the unit is chosen from them.
-	lat := make([][]Percentiles, len(c.series))
+	lat := make([][]result.Percentiles, len(c.series))
 	var lo, hi float64
 	for i, s := range c.series {
 		for _, pt := range s.points {
@@ -431,14 +433,14 @@ func latencyPlot(r *Result, c chart, what string, slo []sloLine, marks []rateMar
 
 // newChart returns a plot with the title, x axis and legend placement
 // shared by both charts.
-func newChart(r *Result, what string, c chart) *plot.Plot {
+func newChart(r *result.Result, what string, c chart) *plot.Plot {
 	p := plot.New()
 	name := r.Scenario.Name
 	if name == "" {
 		name = "stationbench"
 	}
 	p.Title.Text = name + ": " + what
-	if r.Status != StatusComplete && r.Status != "" {
+	if r.Status != result.StatusComplete && r.Status != "" {
 		p.Title.Text += " (" + string(r.Status) + ")"
 	}
 	if len(c.series) == 0 {
@@ -505,7 +507,7 @@ func saveChart(f figure, path string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return writeFileAtomic(path, b)
+	return atomicfile.Write(path, b)
 }
 
 // xRange is the span of the chart's x values.

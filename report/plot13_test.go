@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stationbench/stationbench/result"
 	"gonum.org/v1/plot"
 )
 
@@ -72,16 +73,16 @@ func TestMaxRateCharts(t *testing.T) {
 
 // Probe charts of searches that found nothing, or never probed, render.
 func TestMaxRateChartsDegenerate(t *testing.T) {
-	for name, mod := range map[string]func(*MaxRateSearch){
-		"no probes": func(s *MaxRateSearch) {
+	for name, mod := range map[string]func(*result.MaxRateSearch){
+		"no probes": func(s *result.MaxRateSearch) {
 			s.Probes = nil
 			s.MaxRateMsgsPerSec, s.HighestPassMsgsPerSec, s.LowestFailMsgsPerSec = 0, 0, 0
 		},
-		"none pass": func(s *MaxRateSearch) { s.MaxRateMsgsPerSec, s.HighestPassMsgsPerSec, s.Confirmed = 0, 0, false },
-		"no latency": func(s *MaxRateSearch) {
+		"none pass": func(s *result.MaxRateSearch) { s.MaxRateMsgsPerSec, s.HighestPassMsgsPerSec, s.Confirmed = 0, 0, false },
+		"no latency": func(s *result.MaxRateSearch) {
 			s.ClosedLoopMsgsPerSec = 0
 			for i := range s.Probes {
-				s.Probes[i].LatencyUs = Percentiles{}
+				s.Probes[i].LatencyUs = result.Percentiles{}
 			}
 		},
 	} {

@@ -8,30 +8,32 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // plotCases are results whose charts must render without error or panic.
-func plotCases(t *testing.T) map[string]*Result {
+func plotCases(t *testing.T) map[string]*result.Result {
 	t.Helper()
 	allFailed := closedResult(t)
 	for i := range allFailed.Runs {
 		allFailed.Runs[i].Acked = 0
 		allFailed.Runs[i].ThroughputMsgsPerSec = 0
-		allFailed.Runs[i].Status = StatusFailed
+		allFailed.Runs[i].Status = result.StatusFailed
 	}
 	zeroLatency := openResult(t)
 	for i := range zeroLatency.Runs {
-		zeroLatency.Runs[i].LatencyUs = Percentiles{}
+		zeroLatency.Runs[i].LatencyUs = result.Percentiles{}
 		zeroLatency.Runs[i].Histogram = ""
 	}
 	single := closedResult(t)
 	single.Runs = single.Runs[:1]
 	badHist := closedResult(t)
 	badHist.Runs[0].Histogram = "garbage"
-	return map[string]*Result{
+	return map[string]*result.Result{
 		"closed":       closedResult(t),
 		"open":         openResult(t),
-		"empty":        {SchemaVersion: SchemaVersion, Status: StatusFailed},
+		"empty":        {SchemaVersion: result.SchemaVersion, Status: result.StatusFailed},
 		"all failed":   allFailed,
 		"zero latency": zeroLatency,
 		"single run":   single,
@@ -40,12 +42,12 @@ func plotCases(t *testing.T) map[string]*Result {
 }
 
 func TestPlots(t *testing.T) {
-	plots := map[string]func(*Result, string) error{
+	plots := map[string]func(*result.Result, string) error{
 		"throughput":   PlotThroughput,
 		"latency":      PlotLatency,
 		"latency-rate": PlotLatencyRate,
 		"percentiles":  PlotPercentiles,
-		"timeseries": func(r *Result, path string) error {
+		"timeseries": func(r *result.Result, path string) error {
 			target := ""
 			if len(r.Runs) > 0 {
 				target = r.Runs[0].Target
@@ -120,7 +122,7 @@ func TestWriteAll(t *testing.T) {
 			t.Errorf("%s: %v (size %v)", f, err, fi)
 		}
 	}
-	got, err := ReadJSON(filepath.Join(dir, FileResult))
+	got, err := result.ReadJSON(filepath.Join(dir, FileResult))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +138,7 @@ func TestWriteAll(t *testing.T) {
 	if err := WriteAll(dir2, r); err == nil || !strings.Contains(err.Error(), FileLatency) {
 		t.Errorf("WriteAll error = %v, want one naming %s", err, FileLatency)
 	}
-	if _, err := ReadJSON(filepath.Join(dir2, FileResult)); err != nil {
+	if _, err := result.ReadJSON(filepath.Join(dir2, FileResult)); err != nil {
 		t.Errorf("result.json not written beside a failing chart: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/stationbench/stationbench/result"
 )
 
 // chart is the data behind the throughput and latency charts: one series
@@ -23,16 +24,16 @@ type chartSeries struct {
 
 type chartPoint struct {
 	x    float64
-	runs []Run
+	runs []result.Run
 }
 
 // chartData selects the runs to plot: those stepping the producer count, or,
 // when there are none, those stepping the offered rate.
-func chartData(r *Result) chart {
-	axis := AxisRate
+func chartData(r *result.Result) chart {
+	axis := result.AxisRate
 	for _, run := range r.Runs {
-		if run.Axis == AxisProducers {
-			axis = AxisProducers
+		if run.Axis == result.AxisProducers {
+			axis = result.AxisProducers
 			break
 		}
 	}
@@ -42,9 +43,9 @@ func chartData(r *Result) chart {
 // chartDataAxis selects the runs stepping axis. Runs without a measured
 // throughput are left out; runs that acked nothing but have a throughput
 // (core NATS without a subscriber counts sends) stay in.
-func chartDataAxis(r *Result, axis string) chart {
+func chartDataAxis(r *result.Result, axis string) chart {
 	c := chart{xLabel: "producers"}
-	if axis == AxisRate {
+	if axis == result.AxisRate {
 		c.xLabel = "offered rate (msgs/s)"
 	}
 	index := map[string]int{}
@@ -54,7 +55,7 @@ func chartDataAxis(r *Result, axis string) chart {
 			continue
 		}
 		x := float64(run.Producers)
-		if axis == AxisRate {
+		if axis == result.AxisRate {
 			x = run.RateMsgsPerSec
 		}
 		if !isFinite(x) || x < 0 {
@@ -112,26 +113,26 @@ func (p chartPoint) throughput() (mean, lo, hi float64, ok bool) {
 // several repeats it merges their histograms exactly; when a histogram is
 // missing or unreadable it falls back to the mean of the runs' reported
 // percentiles.
-func (p chartPoint) latency() Percentiles {
+func (p chartPoint) latency() result.Percentiles {
 	if len(p.runs) == 1 {
 		return p.runs[0].LatencyUs
 	}
 	var merged *hdrhistogram.Histogram
 	for _, run := range p.runs {
-		h, err := DecodeHistogram(run.Histogram)
+		h, err := result.DecodeHistogram(run.Histogram)
 		if err != nil {
 			merged = nil
 			break
 		}
 		if merged == nil {
-			merged = NewHistogram()
+			merged = result.NewHistogram()
 		}
 		merged.Merge(h)
 	}
 	if merged != nil {
-		return Latency(merged)
+		return result.Latency(merged)
 	}
-	var m Percentiles
+	var m result.Percentiles
 	n := float64(len(p.runs))
 	for _, run := range p.runs {
 		l := run.LatencyUs

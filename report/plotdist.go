@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/stationbench/stationbench/result"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -18,7 +19,7 @@ import (
 // logarithmic axis (ticks at 90%, 99%, 99.9% ...), one curve per step and
 // target, from the decoded
 // histograms (repeats merged). The format follows the extension of path.
-func PlotPercentiles(r *Result, path string) error {
+func PlotPercentiles(r *result.Result, path string) error {
 	if r == nil {
 		return errors.New("plot percentiles: nil result")
 	}
@@ -39,10 +40,10 @@ type distCurve struct {
 // distCurves decodes one merged histogram per target and step, producer
 // steps first, then rate steps. Steps whose histograms do not decode are
 // left out.
-func distCurves(r *Result) []distCurve {
+func distCurves(r *result.Result) []distCurve {
 	var out []distCurve
 	targets := map[string]int{}
-	for _, axis := range []string{AxisProducers, AxisRate} {
+	for _, axis := range []string{result.AxisProducers, result.AxisRate} {
 		c := chartDataAxis(r, axis)
 		for _, s := range c.series {
 			if _, ok := targets[s.target]; !ok {
@@ -76,7 +77,7 @@ func trimTarget(label string) string {
 
 // stepLabel names a step: "4 producers" or "20k msgs/s".
 func stepLabel(axis string, x float64) string {
-	if axis == AxisRate {
+	if axis == result.AxisRate {
 		return formatCount(x) + " msgs/s"
 	}
 	if x == 1 {
@@ -89,12 +90,12 @@ func stepLabel(axis string, x float64) string {
 func (p chartPoint) histogram() *hdrhistogram.Histogram {
 	var merged *hdrhistogram.Histogram
 	for _, run := range p.runs {
-		h, err := DecodeHistogram(run.Histogram)
+		h, err := result.DecodeHistogram(run.Histogram)
 		if err != nil {
 			continue
 		}
 		if merged == nil {
-			merged = NewHistogram()
+			merged = result.NewHistogram()
 		}
 		merged.Merge(h)
 	}
@@ -103,7 +104,7 @@ func (p chartPoint) histogram() *hdrhistogram.Histogram {
 
 // percentilePlot builds the percentile-distribution chart; ok is false when
 // there is no histogram to draw.
-func percentilePlot(r *Result) (p *plot.Plot, ok bool) {
+func percentilePlot(r *result.Result) (p *plot.Plot, ok bool) {
 	p = plot.New()
 	p.Title.Text = chartTitle(r, "latency by percentile")
 	p.Title.Padding = vg.Points(6)
@@ -180,13 +181,13 @@ func percentileTicks(hi float64) plot.ConstantTicks {
 }
 
 // chartTitle is "<scenario>: what", with the status when not complete.
-func chartTitle(r *Result, what string) string {
+func chartTitle(r *result.Result, what string) string {
 	name := r.Scenario.Name
 	if name == "" {
 		name = "stationbench"
 	}
 	t := name + ": " + what
-	if r.Status != StatusComplete && r.Status != "" {
+	if r.Status != result.StatusComplete && r.Status != "" {
 		t += " (" + string(r.Status) + ")"
 	}
 	return t

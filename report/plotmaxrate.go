@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -24,7 +25,7 @@ var (
 )
 
 // maxRateCharts is one chart per findMaxRate search, showing its probes.
-func maxRateCharts(r *Result) []Chart {
+func maxRateCharts(r *result.Result) []Chart {
 	var out []Chart
 	used := map[string]bool{}
 	for _, s := range r.MaxRate {
@@ -33,7 +34,7 @@ func maxRateCharts(r *Result) []Chart {
 			name = fmt.Sprintf("maxrate-%s-%dp-%d", fileSafe(s.Target), s.Producers, i)
 		}
 		used[name] = true
-		title := fmt.Sprintf("findMaxRate probes, target %s, %s", s.Target, stepLabel(AxisProducers, float64(s.Producers)))
+		title := fmt.Sprintf("findMaxRate probes, target %s, %s", s.Target, stepLabel(result.AxisProducers, float64(s.Producers)))
 		out = append(out, Chart{Name: name, Title: title, build: func() figure { return maxRatePlot(r, s) }})
 	}
 	return out
@@ -41,8 +42,8 @@ func maxRateCharts(r *Result) []Chart {
 
 // objective is the latency objective a search's chart plots: the first
 // the scenario names (p99 when the result does not say).
-func objective(r *Result, s MaxRateSearch) (name string, limitUs float64, get func(Percentiles) float64) {
-	get = func(l Percentiles) float64 { return l.P99 }
+func objective(r *result.Result, s result.MaxRateSearch) (name string, limitUs float64, get func(result.Percentiles) float64) {
+	get = func(l result.Percentiles) float64 { return l.P99 }
 	name = "p99"
 	var b *scenarios.PercentileBound
 	if f := r.Scenario.Load.FindMaxRate; f != nil && len(f.SLO()) > 0 {
@@ -57,11 +58,11 @@ func objective(r *Result, s MaxRateSearch) (name string, limitUs float64, get fu
 	}
 	switch name {
 	case "p50":
-		get = func(l Percentiles) float64 { return l.P50 }
+		get = func(l result.Percentiles) float64 { return l.P50 }
 	case "p90":
-		get = func(l Percentiles) float64 { return l.P90 }
+		get = func(l result.Percentiles) float64 { return l.P90 }
 	case "p999":
-		get = func(l Percentiles) float64 { return l.P999 }
+		get = func(l result.Percentiles) float64 { return l.P999 }
 	}
 	return name, limitUs, get
 }
@@ -71,9 +72,9 @@ func objective(r *Result, s MaxRateSearch) (name string, limitUs float64, get fu
 // the objective; the bracket between the highest pass and the lowest fail;
 // the answer, confirmed or not; and the closed-loop throughput that topped
 // the search.
-func maxRatePlot(r *Result, s MaxRateSearch) *plot.Plot {
+func maxRatePlot(r *result.Result, s result.MaxRateSearch) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = chartTitle(r, fmt.Sprintf("findMaxRate probes, %s, %s", s.Target, stepLabel(AxisProducers, float64(s.Producers))))
+	p.Title.Text = chartTitle(r, fmt.Sprintf("findMaxRate probes, %s, %s", s.Target, stepLabel(result.AxisProducers, float64(s.Producers))))
 	p.Title.Padding = vg.Points(6)
 	p.X.Label.Text = "offered rate (msgs/s)"
 	p.X.Tick.Marker = plot.TickerFunc(compactTicks)
@@ -214,7 +215,7 @@ type rateMark struct {
 }
 
 // maxRateMarks are the answers of the result's findMaxRate searches.
-func maxRateMarks(r *Result) []rateMark {
+func maxRateMarks(r *result.Result) []rateMark {
 	var out []rateMark
 	for _, s := range r.MaxRate {
 		if s.MaxRateMsgsPerSec <= 0 {
@@ -222,7 +223,7 @@ func maxRateMarks(r *Result) []rateMark {
 		}
 		name := fmt.Sprintf("findMaxRate: %s msgs/s", formatCount(s.MaxRateMsgsPerSec))
 		if len(r.MaxRate) > 1 {
-			name += fmt.Sprintf(" (%s, %s)", s.Target, stepLabel(AxisProducers, float64(s.Producers)))
+			name += fmt.Sprintf(" (%s, %s)", s.Target, stepLabel(result.AxisProducers, float64(s.Producers)))
 		}
 		if !s.Confirmed {
 			name += ", not confirmed"

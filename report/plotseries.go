@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/stationbench/stationbench/result"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -18,7 +19,7 @@ import (
 // acknowledged on top, p99 latency below, every run of the target laid
 // end to end in run order with its step named above it, so that stalls
 // and warm-up effects show. The format follows the extension of path.
-func PlotTimeSeries(r *Result, target, path string) error {
+func PlotTimeSeries(r *result.Result, target, path string) error {
 	if r == nil {
 		return errors.New("plot time series: nil result")
 	}
@@ -29,7 +30,7 @@ func PlotTimeSeries(r *Result, target, path string) error {
 }
 
 // seriesTargets lists the targets with a per-second series, in run order.
-func seriesTargets(r *Result) []string {
+func seriesTargets(r *result.Result) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, run := range r.Runs {
@@ -53,7 +54,7 @@ func (s stacked) Draw(c draw.Canvas) {
 }
 
 // timeSeriesFigure builds the two panels of target's time series.
-func timeSeriesFigure(r *Result, target string) stacked {
+func timeSeriesFigure(r *result.Result, target string) stacked {
 	colorAcked, colorSent, colorP99 := plotutil.Color(0), color.Gray{Y: 110}, plotutil.Color(1)
 	top, bottom := plot.New(), plot.New()
 	top.Title.Text = chartTitle(r, "per second, target "+target)
@@ -96,8 +97,8 @@ func timeSeriesFigure(r *Result, target string) stacked {
 			}
 		}
 		label := stepLabel(run.Axis, float64(run.Producers))
-		if run.Axis == AxisRate {
-			label = stepLabel(AxisRate, run.RateMsgsPerSec)
+		if run.Axis == result.AxisRate {
+			label = stepLabel(result.AxisRate, run.RateMsgsPerSec)
 		}
 		if repeats {
 			label += " #" + strconv.Itoa(run.Repeat)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // FairnessFlag is the fairness index below which a run is flagged.
@@ -14,50 +16,6 @@ const FairnessFlag = 0.9
 
 // slowestShown is how many of a flagged run's slowest producers are named.
 const slowestShown = 3
-
-// ProducerStats is what one producer worker did in a run.
-type ProducerStats struct {
-	ID         string  `json:"id"` // a random UUID (v4), new for every run
-	Name       string  `json:"name"`
-	Sent       int64   `json:"sent"`
-	Acked      int64   `json:"acked"`
-	Errors     int64   `json:"errors"`
-	Bytes      int64   `json:"bytes"` // payload bytes sent
-	Reconnects int64   `json:"reconnects"`
-	PausedS    float64 `json:"paused_s"` // paused time inside the measured window
-	// ThroughputMsgsPerSec is acked (or, without acks, sent) messages per
-	// second of the time the producer was not paused.
-	ThroughputMsgsPerSec float64         `json:"throughput_msgs_per_sec"`
-	LatencyUs            ProducerLatency `json:"latency_us"`
-	Score                float64         `json:"score"`                 // 0-10, see Score
-	ScoreBasis           string          `json:"score_basis,omitempty"` // slo | median
-}
-
-// ProducerLatency is a producer's corrected latency, in microseconds.
-type ProducerLatency struct {
-	P50 float64 `json:"p50"`
-	P99 float64 `json:"p99"`
-	Max float64 `json:"max"`
-}
-
-// PhaseEvent is a phase as it happened in a run.
-type PhaseEvent struct {
-	// AtS is when it took effect, in seconds from the start of the measured
-	// window; PlannedS is the scenario's at.
-	AtS       float64  `json:"at_s"`
-	PlannedS  float64  `json:"planned_s"`
-	Action    string   `json:"action"` // pause | resume
-	Producers []string `json:"producers"`
-	Error     string   `json:"error,omitempty"`
-}
-
-// TraceSummary says where the trace events went and how many were lost.
-type TraceSummary struct {
-	File    string `json:"file"`
-	Events  int64  `json:"events"`
-	Dropped int64  `json:"dropped"` // events that found their producer's buffer full
-	Error   string `json:"error,omitempty"`
-}
 
 // Score rates a producer's delivery in a run from 0 to 10:
 //
@@ -113,9 +71,9 @@ func Median(xs []float64) float64 {
 
 // Slowest returns the names of the n producers of a run with the lowest
 // throughput, slowest first.
-func Slowest(ps []ProducerStats, n int) []ProducerStats {
+func Slowest(ps []result.ProducerStats, n int) []result.ProducerStats {
 	s := slices.Clone(ps)
-	slices.SortStableFunc(s, func(a, b ProducerStats) int {
+	slices.SortStableFunc(s, func(a, b result.ProducerStats) int {
 		return cmp.Compare(a.ThroughputMsgsPerSec, b.ThroughputMsgsPerSec)
 	})
 	return s[:min(n, len(s))]
@@ -123,7 +81,7 @@ func Slowest(ps []ProducerStats, n int) []ProducerStats {
 
 // fairnessLine says how fair a run was, and names the slowest producers of a
 // run below FairnessFlag; ok is false when the run has no fairness.
-func fairnessLine(r Run) (line string, flagged, ok bool) {
+func fairnessLine(r result.Run) (line string, flagged, ok bool) {
 	if r.Fairness == nil {
 		return "", false, false
 	}
@@ -183,7 +141,7 @@ type FairnessLine struct {
 }
 
 // Observe collects what the renderers show of r's producers.
-func Observe(r *Result) ObserveView {
+func Observe(r *result.Result) ObserveView {
 	var v ObserveView
 	v.Labels = labelText(r.Labels)
 	for _, run := range byStep(r.Runs) { // order.go: read by step, not as the repeats interleaved

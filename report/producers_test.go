@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 func TestJain(t *testing.T) {
@@ -70,13 +72,13 @@ func TestMedian(t *testing.T) {
 
 func TestReportsShowLabelsAndFairness(t *testing.T) {
 	low, high := 0.62, 0.99
-	r := &Result{Status: StatusComplete, Labels: map[string]string{"git": "abc123", "cluster": "east"},
-		Trace: &TraceSummary{File: "trace.jsonl", Events: 12, Dropped: 1},
-		Runs: []Run{
-			{Target: "local", Producers: 3, Repeat: 1, Status: StatusComplete, Fairness: &low, ProducerStats: []ProducerStats{
+	r := &result.Result{Status: result.StatusComplete, Labels: map[string]string{"git": "abc123", "cluster": "east"},
+		Trace: &result.TraceSummary{File: "trace.jsonl", Events: 12, Dropped: 1},
+		Runs: []result.Run{
+			{Target: "local", Producers: 3, Repeat: 1, Status: result.StatusComplete, Fairness: &low, ProducerStats: []result.ProducerStats{
 				{Name: "bench-1", ThroughputMsgsPerSec: 1000}, {Name: "bench-2", ThroughputMsgsPerSec: 100}, {Name: "bench-3", ThroughputMsgsPerSec: 900},
-			}, Phases: []PhaseEvent{{AtS: 1.01, PlannedS: 1, Action: "pause", Producers: []string{"bench-1"}}}},
-			{Target: "local", Producers: 1, Repeat: 1, Status: StatusComplete, Fairness: &high},
+			}, Phases: []result.PhaseEvent{{AtS: 1.01, PlannedS: 1, Action: "pause", Producers: []string{"bench-1"}}}},
+			{Target: "local", Producers: 1, Repeat: 1, Status: result.StatusComplete, Fairness: &high},
 		}}
 	for name, render := range map[string]func(*bytes.Buffer) error{
 		"text":     func(b *bytes.Buffer) error { return Summary(b, r) },

@@ -11,18 +11,20 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/stationbench/stationbench/internal/atomicfile"
+	"github.com/stationbench/stationbench/result"
 )
 
 // Markdown writes r as GitHub-flavoured markdown, suitable for a CI step
 // summary: the status, the run table, the capacity analysis and the
 // environment.
-func Markdown(w io.Writer, r *Result) error {
+func Markdown(w io.Writer, r *result.Result) error {
 	if r == nil {
 		return errors.New("markdown: nil result")
 	}
 	ew := &errWriter{w: w}
 	ew.printf("## stationbench: %s (%s)\n\n", mdEscape(orDash(r.Scenario.Name)), statusText(r.Status))
-	if r.Status != StatusComplete {
+	if r.Status != result.StatusComplete {
 		ew.printf("> **%s**", strings.ToUpper(statusText(r.Status)))
 		if r.Error != "" {
 			ew.printf(": %s", mdEscape(r.Error))
@@ -135,13 +137,13 @@ func csvHeader() []string {
 }
 
 // CSV writes one row per run with a header row; latencies in microseconds.
-func CSV(w io.Writer, r *Result) error {
+func CSV(w io.Writer, r *result.Result) error {
 	if r == nil {
 		return errors.New("csv: nil result")
 	}
 	cw := csv.NewWriter(w)
 	_ = cw.Write(csvHeader()) // errors surface through cw.Error below
-	f := func(v float64) string { return strconv.FormatFloat(finite(v), 'f', -1, 64) }
+	f := func(v float64) string { return strconv.FormatFloat(result.Finite(v), 'f', -1, 64) }
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	opt := func(p *int64) string {
 		if p == nil {
@@ -173,10 +175,10 @@ type hgrmStep struct {
 	hist        *hdrhistogram.Histogram
 }
 
-func hgrmSteps(r *Result) []hgrmStep {
+func hgrmSteps(r *result.Result) []hgrmStep {
 	var out []hgrmStep
 	used := map[string]bool{}
-	for _, axis := range []string{AxisProducers, AxisRate} {
+	for _, axis := range []string{result.AxisProducers, result.AxisRate} {
 		for _, s := range chartDataAxis(r, axis).series {
 			for _, pt := range s.points {
 				h := pt.histogram()
@@ -184,7 +186,7 @@ func hgrmSteps(r *Result) []hgrmStep {
 					continue
 				}
 				step := strconv.FormatFloat(pt.x, 'f', -1, 64) + "p"
-				if axis == AxisRate {
+				if axis == result.AxisRate {
 					step = strconv.FormatFloat(pt.x, 'f', -1, 64) + "rate"
 				}
 				name := fileSafe(s.target + "-" + step)
@@ -205,7 +207,7 @@ func hgrmSteps(r *Result) []hgrmStep {
 // outputPercentileDistribution, written by hdrhistogram-go's
 // PercentilesPrint. Steps are separated by a "#[step: ...]" line and a
 // blank line; WriteHGRM writes one file per step for tools that read one.
-func HGRM(w io.Writer, r *Result) error {
+func HGRM(w io.Writer, r *result.Result) error {
 	if r == nil {
 		return errors.New("hgrm: nil result")
 	}
@@ -231,7 +233,7 @@ func HGRM(w io.Writer, r *Result) error {
 
 // WriteHGRM writes one .hgrm file per step into dir (named
 // "<target>-<N>p.hgrm" or "<target>-<rate>rate.hgrm") and returns the paths.
-func WriteHGRM(dir string, r *Result) ([]string, error) {
+func WriteHGRM(dir string, r *result.Result) ([]string, error) {
 	if r == nil {
 		return nil, errors.New("hgrm: nil result")
 	}
@@ -242,7 +244,7 @@ func WriteHGRM(dir string, r *Result) ([]string, error) {
 			return paths, fmt.Errorf("hgrm %s: %w", s.label, err)
 		}
 		path := filepath.Join(dir, s.name+".hgrm")
-		if err := writeFileAtomic(path, []byte(b.String())); err != nil {
+		if err := atomicfile.Write(path, []byte(b.String())); err != nil {
 			return paths, err
 		}
 		paths = append(paths, path)

@@ -10,12 +10,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // quickstart is a real result of scenarios/quickstart.yaml.
-func quickstart(t *testing.T) *Result {
+func quickstart(t *testing.T) *result.Result {
 	t.Helper()
-	r, err := ReadJSON(filepath.Join("testdata", "quickstart.json"))
+	r, err := result.ReadJSON(filepath.Join("testdata", "quickstart.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,13 +43,13 @@ func checkGolden(t *testing.T, name string, got []byte) {
 }
 
 func TestRenderersGolden(t *testing.T) {
-	renderers := map[string]func(io.Writer, *Result) error{
+	renderers := map[string]func(io.Writer, *result.Result) error{
 		"txt":  Summary,
 		"md":   Markdown,
 		"csv":  CSV,
 		"hgrm": HGRM,
 	}
-	inputs := map[string]func(*testing.T) *Result{
+	inputs := map[string]func(*testing.T) *result.Result{
 		"quickstart": quickstart,
 		"closed":     closedResult,
 		"open":       openResult,
@@ -79,7 +81,7 @@ func TestHGRMLayout(t *testing.T) {
 	if n := strings.Count(s, "#[step: "); n != 4 {
 		t.Errorf("%d steps, want 4", n)
 	}
-	if err := HGRM(io.Discard, &Result{}); err == nil {
+	if err := HGRM(io.Discard, &result.Result{}); err == nil {
 		t.Error("HGRM of a result without histograms: no error")
 	}
 	paths, err := WriteHGRM(t.TempDir(), quickstart(t))
@@ -121,7 +123,7 @@ func TestChartDataKeepsUnackedThroughput(t *testing.T) {
 var networkRef = regexp.MustCompile(`(?i)(src|href|xlink:href)\s*=\s*["']?\s*(https?:)?//`)
 
 func TestWriteAllAndHTML(t *testing.T) {
-	for name, r := range map[string]*Result{"quickstart": quickstart(t), "closed": closedResult(t), "open": openResult(t)} {
+	for name, r := range map[string]*result.Result{"quickstart": quickstart(t), "closed": closedResult(t), "open": openResult(t)} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			if err := WriteAll(dir, r); err != nil {
@@ -196,7 +198,7 @@ func checkHTML(t *testing.T, s string, charts int) {
 
 func TestOverlay(t *testing.T) {
 	a, b := quickstart(t), quickstart(t)
-	o, err := Overlay([]*Result{a, b}, []string{"x/old.json", "y/new.json"})
+	o, err := Overlay([]*result.Result{a, b}, []string{"x/old.json", "y/new.json"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,11 +209,11 @@ func TestOverlay(t *testing.T) {
 	if !targets["old/embedded"] || !targets["new/embedded"] || len(targets) != 2 {
 		t.Errorf("targets %v, want old/embedded and new/embedded", targets)
 	}
-	c, _ := Overlay([]*Result{closedResult(t), openResult(t)}, nil)
-	if c.Status != StatusInterrupted || len(c.Runs) != len(closedResult(t).Runs)+3 {
+	c, _ := Overlay([]*result.Result{closedResult(t), openResult(t)}, nil)
+	if c.Status != result.StatusInterrupted || len(c.Runs) != len(closedResult(t).Runs)+3 {
 		t.Errorf("overlay status %s, %d runs", c.Status, len(c.Runs))
 	}
-	same, _ := Overlay([]*Result{a, b}, []string{"r/result.json", "r/result.json"})
+	same, _ := Overlay([]*result.Result{a, b}, []string{"r/result.json", "r/result.json"})
 	if same.Runs[0].Target == same.Runs[len(same.Runs)-1].Target {
 		t.Error("identical paths give identical series names")
 	}

@@ -10,12 +10,14 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // Summary writes a human-readable text summary of r: a header describing the
 // scenario and environment, then one table row per run. The output depends
 // only on r.
-func Summary(w io.Writer, r *Result) error {
+func Summary(w io.Writer, r *result.Result) error {
 	if r == nil {
 		return fmt.Errorf("summary: nil result")
 	}
@@ -77,8 +79,8 @@ func (e *errWriter) printf(format string, args ...any) {
 	_, _ = fmt.Fprintf(e, format, args...) // the error is kept in e.err
 }
 
-func writeHeader(w *errWriter, r *Result) {
-	if r.Status != StatusComplete {
+func writeHeader(w *errWriter, r *result.Result) {
+	if r.Status != result.StatusComplete {
 		w.printf("*** RESULT %s", strings.ToUpper(statusText(r.Status)))
 		if r.Error != "" {
 			w.printf(": %s", r.Error)
@@ -124,7 +126,7 @@ const statusWidth = len("INTERRUPTED [99]")
 // runTable lays out one row per run: the column names, the cells, and the
 // error of every run that did not complete (the status cell refers to it
 // as [i]). Text, markdown and HTML render the same table.
-func runTable(runs []Run) (cols []string, rows [][]string, failures []string) {
+func runTable(runs []result.Run) (cols []string, rows [][]string, failures []string) {
 	runs = byStep(runs) // order.go: repeats interleave when they run
 	var repeats, open, lost, dups, faults, notes bool
 	for _, run := range runs {
@@ -133,7 +135,7 @@ func runTable(runs []Run) (cols []string, rows [][]string, failures []string) {
 		lost = lost || run.Lost != nil
 		dups = dups || (run.Duplicates != nil && *run.Duplicates > 0)
 		faults = faults || run.Disconnects > 0
-		notes = notes || run.Status != StatusComplete
+		notes = notes || run.Status != result.StatusComplete
 	}
 	cols = []string{"target", "producers", "rate"}
 	if repeats {
@@ -186,7 +188,7 @@ func runTable(runs []Run) (cols []string, rows [][]string, failures []string) {
 		}
 		if notes {
 			note := ""
-			if run.Status != StatusComplete {
+			if run.Status != result.StatusComplete {
 				failures = append(failures, runFailure(run))
 				note = fmt.Sprintf("%s [%d]", strings.ToUpper(statusText(run.Status)), len(failures))
 			}
@@ -199,7 +201,7 @@ func runTable(runs []Run) (cols []string, rows [][]string, failures []string) {
 
 // writeRunTable writes the per-run table and, below it, the error of every
 // run that did not complete.
-func writeRunTable(w *errWriter, runs []Run) error {
+func writeRunTable(w *errWriter, runs []result.Run) error {
 	cols, rows, failures := runTable(runs)
 	// Numbers align right; the target and status columns are padded to
 	// their widest cell so that they read left-aligned.
@@ -240,7 +242,7 @@ func writeRunTable(w *errWriter, runs []Run) error {
 	return nil
 }
 
-func runFailure(run Run) string {
+func runFailure(run result.Run) string {
 	var b strings.Builder
 	b.WriteString(runName(run))
 	fmt.Fprintf(&b, ": %s", statusText(run.Status))
@@ -258,7 +260,7 @@ func padRight(s string, width int) string {
 	return s
 }
 
-func statusText(s Status) string {
+func statusText(s result.Status) string {
 	if s == "" {
 		return "unknown"
 	}

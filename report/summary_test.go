@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -13,11 +15,11 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata")
 func TestSummaryGolden(t *testing.T) {
 	tests := []struct {
 		name string
-		r    *Result
+		r    *result.Result
 	}{
 		{"closed", closedResult(t)},
 		{"open", openResult(t)},
-		{"empty", &Result{SchemaVersion: SchemaVersion, Status: StatusFailed, Error: "no target reachable"}},
+		{"empty", &result.Result{SchemaVersion: result.SchemaVersion, Status: result.StatusFailed, Error: "no target reachable"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,14 +68,14 @@ func TestFormatLatencyUs(t *testing.T) {
 
 func TestRunTableShowsFaultColumnsOnlyWhenNeeded(t *testing.T) {
 	dup := int64(3)
-	quiet := []Run{{Target: "a", Producers: 1, Status: StatusComplete}}
+	quiet := []result.Run{{Target: "a", Producers: 1, Status: result.StatusComplete}}
 	cols, _, _ := runTable(quiet)
 	for _, c := range cols {
 		if c == "dups" || c == "disconnects" {
 			t.Errorf("column %q shown for a run without faults", c)
 		}
 	}
-	faulty := []Run{{Target: "a", Producers: 1, Status: StatusComplete, Duplicates: &dup, Disconnects: 2, DisconnectedS: 1.5}}
+	faulty := []result.Run{{Target: "a", Producers: 1, Status: result.StatusComplete, Duplicates: &dup, Disconnects: 2, DisconnectedS: 1.5}}
 	cols, rows, _ := runTable(faulty)
 	got := map[string]string{}
 	for i, c := range cols {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // Units of a threshold verdict's values.
@@ -17,7 +19,7 @@ const (
 )
 
 // FailedThresholds counts the verdicts that did not pass.
-func FailedThresholds(vs []ThresholdVerdict) int {
+func FailedThresholds(vs []result.ThresholdVerdict) int {
 	n := 0
 	for _, v := range vs {
 		if !v.Pass {
@@ -41,7 +43,7 @@ func FormatThresholdValue(unit string, v float64) string {
 // WriteThresholds writes the verdicts as a text table, a heading line saying how
 // many passed, then one row per verdict with the reason for each failure.
 // It writes nothing when there are no verdicts.
-func WriteThresholds(w io.Writer, vs []ThresholdVerdict) error {
+func WriteThresholds(w io.Writer, vs []result.ThresholdVerdict) error {
 	if len(vs) == 0 {
 		return nil
 	}
@@ -76,7 +78,7 @@ func WriteThresholds(w io.Writer, vs []ThresholdVerdict) error {
 
 // why explains a verdict: the reason it carries, or for a breach, which
 // side of the bound the value fell.
-func why(v ThresholdVerdict) string {
+func why(v result.ThresholdVerdict) string {
 	switch {
 	case v.Reason != "":
 		return v.Reason
@@ -95,7 +97,7 @@ func intOrDash(n int) string {
 	return strconv.Itoa(n)
 }
 
-func rate(v ThresholdVerdict) string {
+func rate(v result.ThresholdVerdict) string {
 	switch {
 	case v.Repeat == 0:
 		return "-"

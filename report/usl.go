@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/stationbench/stationbench/result"
 	"gonum.org/v1/gonum/optimize"
 )
 
@@ -180,7 +181,7 @@ func (f USLFit) String() string {
 		}
 		s += fmt.Sprintf(": contention σ ≈ %.2f%s; the fitted law allows at most %+.1f%% over %s",
 			f.Sigma, iv(ciField(ci, "sigma"), func(v float64) string { return fmt.Sprintf("%.2f", v) }),
-			100*(ceiling/f.Predict(f.MinN)-1), stepLabel(AxisProducers, f.MinN))
+			100*(ceiling/f.Predict(f.MinN)-1), stepLabel(result.AxisProducers, f.MinN))
 		if f.Kappa > 0 {
 			s += fmt.Sprintf(" and falls beyond (κ %.3g)", f.Kappa)
 		}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 // VerdictGroup is one kind of verdict a result carries (the run's status,
@@ -59,8 +61,8 @@ func (it VerdictItem) Name() string {
 
 // Verdicts lists the result's verdicts: how the run ended, each threshold
 // and each findMaxRate answer.
-func Verdicts(r *Result) []VerdictGroup {
-	run := VerdictGroup{Kind: "run", Pass: r.Status == StatusComplete}
+func Verdicts(r *result.Result) []VerdictGroup {
+	run := VerdictGroup{Kind: "run", Pass: r.Status == result.StatusComplete}
 	switch {
 	case run.Pass:
 		run.Title = fmt.Sprintf("run complete: %d runs", len(r.Runs))
@@ -95,10 +97,10 @@ func Verdicts(r *Result) []VerdictGroup {
 	return groups
 }
 
-func incompleteRuns(runs []Run) int {
+func incompleteRuns(runs []result.Run) int {
 	n := 0
 	for _, r := range runs {
-		if r.Status != StatusComplete {
+		if r.Status != result.StatusComplete {
 			n++
 		}
 	}
@@ -106,7 +108,7 @@ func incompleteRuns(runs []Run) int {
 }
 
 // thresholdItem words one threshold verdict.
-func thresholdItem(v ThresholdVerdict) VerdictItem {
+func thresholdItem(v result.ThresholdVerdict) VerdictItem {
 	it := VerdictItem{Pass: v.Pass, Rule: fmt.Sprintf("%s %s %s", v.Metric, v.Op, v.LimitText)}
 	if v.Repeat > 0 {
 		it.Where = fmt.Sprintf("%s, %d producers", v.Target, v.Producers)
@@ -157,7 +159,7 @@ func passedSummary(items []VerdictItem) string {
 
 // maxRateItem words one findMaxRate answer; a search where no probed rate
 // met the objective does not pass.
-func maxRateItem(s MaxRateSearch) VerdictItem {
+func maxRateItem(s result.MaxRateSearch) VerdictItem {
 	it := VerdictItem{Pass: s.MaxRateMsgsPerSec > 0, Rule: strings.Join(s.SLO, ", "),
 		Where: fmt.Sprintf("%s, %d producers", s.Target, s.Producers)}
 	it.Text = s.Answer() + fmt.Sprintf(" (closed loop %.0f msgs/s, %d probes", s.ClosedLoopMsgsPerSec, len(s.Probes))
@@ -176,7 +178,7 @@ func maxRateItem(s MaxRateSearch) VerdictItem {
 
 // writeVerdictsMD writes the verdicts as a markdown section, for the PR
 // comment: one line per group, its items under it.
-func writeVerdictsMD(w *errWriter, r *Result) {
+func writeVerdictsMD(w *errWriter, r *result.Result) {
 	w.printf("### Verdicts\n\n")
 	for _, g := range Verdicts(r) {
 		w.printf("- %s **%s**\n", mark(g.Pass), mdEscape(g.Title))
@@ -211,7 +213,7 @@ func passText(pass bool) string {
 // JUnit writes the result's verdicts as JUnit XML, for a CI's test report:
 // one suite with a case for the run itself (failed when the run did not
 // complete), one per threshold verdict and one per findMaxRate answer.
-func JUnit(w io.Writer, r *Result) error {
+func JUnit(w io.Writer, r *result.Result) error {
 	if r == nil {
 		return fmt.Errorf("junit: nil result")
 	}

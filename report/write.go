@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/stationbench/stationbench/internal/atomicfile"
+	"github.com/stationbench/stationbench/result"
 )
 
 // Names of the files WriteAll writes (besides one PNG and one SVG per
@@ -22,7 +25,7 @@ const (
 // summary.txt, a PNG and an SVG of every chart (see Charts), and
 // report.html. It attempts every file, so a chart that fails does not cost
 // the result or the summary, and returns the joined errors.
-func WriteAll(dir string, r *Result) error {
+func WriteAll(dir string, r *result.Result) error {
 	if r == nil {
 		return errors.New("write report: nil result")
 	}
@@ -30,13 +33,13 @@ func WriteAll(dir string, r *Result) error {
 		return fmt.Errorf("write report: %w", err)
 	}
 	var errs []error
-	if err := WriteJSON(filepath.Join(dir, FileResult), r); err != nil {
+	if err := result.WriteJSON(filepath.Join(dir, FileResult), r); err != nil {
 		errs = append(errs, err)
 	}
 	var buf bytes.Buffer
 	if err := Summary(&buf, r); err != nil {
 		errs = append(errs, err)
-	} else if err := writeFileAtomic(filepath.Join(dir, FileSummary), buf.Bytes()); err != nil {
+	} else if err := atomicfile.Write(filepath.Join(dir, FileSummary), buf.Bytes()); err != nil {
 		errs = append(errs, err)
 	}
 	if _, err := WriteCharts(dir, r, "png", "svg"); err != nil {
@@ -45,7 +48,7 @@ func WriteAll(dir string, r *Result) error {
 	buf.Reset()
 	if err := HTML(&buf, r); err != nil {
 		errs = append(errs, err)
-	} else if err := writeFileAtomic(filepath.Join(dir, FileHTML), buf.Bytes()); err != nil {
+	} else if err := atomicfile.Write(filepath.Join(dir, FileHTML), buf.Bytes()); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -22,24 +23,24 @@ const (
 // threshold x run, in threshold order, then run order. A threshold that
 // matches no completed run gets a single failing verdict saying why, so a
 // gate never passes on a run that did not happen.
-func Evaluate(sc scenarios.Scenario, r *report.Result) []report.ThresholdVerdict {
-	var out []report.ThresholdVerdict
+func Evaluate(sc scenarios.Scenario, r *result.Result) []result.ThresholdVerdict {
+	var out []result.ThresholdVerdict
 	for _, th := range sc.Thresholds {
 		out = append(out, evaluate(th, r)...)
 	}
 	return out
 }
 
-func evaluate(th scenarios.Threshold, r *report.Result) []report.ThresholdVerdict {
+func evaluate(th scenarios.Threshold, r *result.Result) []result.ThresholdVerdict {
 	op, limit := th.Bound()
-	base := report.ThresholdVerdict{Metric: th.Metric, Op: op, Unit: Unit(th.Metric)}
+	base := result.ThresholdVerdict{Metric: th.Metric, Op: op, Unit: Unit(th.Metric)}
 	if limit == nil {
 		base.Reason = "the threshold has no bound (max or min)"
-		return []report.ThresholdVerdict{base}
+		return []result.ThresholdVerdict{base}
 	}
 	base.Limit, base.LimitText = limit.Value(), limit.String()
 
-	var out []report.ThresholdVerdict
+	var out []result.ThresholdVerdict
 	matched, incomplete := 0, 0
 	if r != nil {
 		for _, run := range r.Runs {
@@ -47,7 +48,7 @@ func evaluate(th scenarios.Threshold, r *report.Result) []report.ThresholdVerdic
 				continue
 			}
 			matched++
-			if run.Status != report.StatusComplete {
+			if run.Status != result.StatusComplete {
 				incomplete++
 				continue
 			}
@@ -64,7 +65,7 @@ func evaluate(th scenarios.Threshold, r *report.Result) []report.ThresholdVerdic
 	default:
 		base.Reason = fmt.Sprintf("no completed run matched %s: %d run(s) failed or were interrupted", scope(th), incomplete)
 	}
-	return []report.ThresholdVerdict{base}
+	return []result.ThresholdVerdict{base}
 }
 
 // scope describes which runs a threshold selects.
@@ -81,7 +82,7 @@ func scope(th scenarios.Threshold) string {
 }
 
 // judge compares one run's value with the bound in v.
-func judge(v report.ThresholdVerdict, run report.Run) report.ThresholdVerdict {
+func judge(v result.ThresholdVerdict, run result.Run) result.ThresholdVerdict {
 	v.Target, v.Producers, v.RateMsgsPerSec, v.Repeat = run.Target, run.Producers, run.RateMsgsPerSec, run.Repeat
 	obs, ok := Observe(v.Metric, run)
 	if !ok {
@@ -105,7 +106,7 @@ func judge(v report.ThresholdVerdict, run report.Run) report.ThresholdVerdict {
 
 // Observe reads a threshold metric from a run, in the metric's Unit. It
 // reports false when the run does not measure the metric.
-func Observe(metric string, run report.Run) (float64, bool) {
+func Observe(metric string, run result.Run) (float64, bool) {
 	switch metric {
 	case scenarios.MetricLatencyP50:
 		return run.LatencyUs.P50, true

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -25,18 +26,18 @@ func ptr(v int64) *int64 { return &v }
 
 // fixture is a result with two targets x two producer counts; run a/4 is
 // slow, and b/4 failed.
-func fixture() *report.Result {
-	run := func(target, kind string, producers, repeat int, p99Us, tput float64, status report.Status) report.Run {
-		return report.Run{Target: target, Kind: kind, Axis: report.AxisProducers, Producers: producers, Repeat: repeat,
+func fixture() *result.Result {
+	run := func(target, kind string, producers, repeat int, p99Us, tput float64, status result.Status) result.Run {
+		return result.Run{Target: target, Kind: kind, Axis: result.AxisProducers, Producers: producers, Repeat: repeat,
 			Status: status, ThroughputMsgsPerSec: tput, Errors: int64(producers - 1),
-			LatencyUs: report.Percentiles{P50: p99Us / 4, P90: p99Us / 2, P99: p99Us, P999: p99Us * 2, Max: p99Us * 3}}
+			LatencyUs: result.Percentiles{P50: p99Us / 4, P90: p99Us / 2, P99: p99Us, P999: p99Us * 2, Max: p99Us * 3}}
 	}
-	r := &report.Result{Status: report.StatusFailed, Runs: []report.Run{
-		run("a", "jetstream", 1, 1, 900, 100000, report.StatusComplete),
-		run("a", "jetstream", 1, 2, 1100, 90000, report.StatusComplete),
-		run("a", "jetstream", 4, 1, 25000, 40000, report.StatusComplete),
-		run("b", "nats", 1, 1, 500, 300000, report.StatusComplete),
-		run("b", "nats", 4, 1, 0, 0, report.StatusFailed),
+	r := &result.Result{Status: result.StatusFailed, Runs: []result.Run{
+		run("a", "jetstream", 1, 1, 900, 100000, result.StatusComplete),
+		run("a", "jetstream", 1, 2, 1100, 90000, result.StatusComplete),
+		run("a", "jetstream", 4, 1, 25000, 40000, result.StatusComplete),
+		run("b", "nats", 1, 1, 500, 300000, result.StatusComplete),
+		run("b", "nats", 4, 1, 0, 0, result.StatusFailed),
 	}}
 	r.Runs[3].Lost = ptr(3)
 	return r

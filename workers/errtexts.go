@@ -7,8 +7,7 @@ import (
 	"slices"
 
 	"github.com/nats-io/nats.go"
-
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // maxErrTexts is how many distinct error texts one recorder keeps; later
@@ -51,21 +50,21 @@ func (e *errTexts) add(text string) {
 
 // list is the table as error texts, the texts beyond its room as other
 // errors.
-func (e *errTexts) list() []report.ErrorText {
-	out := make([]report.ErrorText, 0, e.n+1)
+func (e *errTexts) list() []result.ErrorText {
+	out := make([]result.ErrorText, 0, e.n+1)
 	for i := range e.n {
-		out = append(out, report.ErrorText{Text: e.text[i], Count: e.count[i]})
+		out = append(out, result.ErrorText{Text: e.text[i], Count: e.count[i]})
 	}
 	if e.other > 0 {
-		out = append(out, report.ErrorText{Text: otherErrors, Count: e.other})
+		out = append(out, result.ErrorText{Text: otherErrors, Count: e.other})
 	}
 	return out
 }
 
 // mergeErrorTexts adds the texts of tables into one list, most frequent
 // first, with the texts beyond the tables' room summed as other errors.
-func mergeErrorTexts(tables ...*errTexts) []report.ErrorText {
-	lists := make([][]report.ErrorText, 0, len(tables))
+func mergeErrorTexts(tables ...*errTexts) []result.ErrorText {
+	lists := make([][]result.ErrorText, 0, len(tables))
 	for _, t := range tables {
 		lists = append(lists, t.list())
 	}
@@ -74,8 +73,8 @@ func mergeErrorTexts(tables ...*errTexts) []report.ErrorText {
 
 // MergeErrorTexts merges lists of error texts (of several workers), most
 // frequent first; at most limit are kept, the rest summed as other errors.
-func MergeErrorTexts(lists [][]report.ErrorText, limit int) []report.ErrorText {
-	var out []report.ErrorText
+func MergeErrorTexts(lists [][]result.ErrorText, limit int) []result.ErrorText {
+	var out []result.ErrorText
 	idx := map[string]int{}
 	for _, l := range lists {
 		for _, e := range l {
@@ -92,7 +91,7 @@ func MergeErrorTexts(lists [][]report.ErrorText, limit int) []report.ErrorText {
 		other = out[i].Count
 		out = slices.Delete(out, i, i+1)
 	}
-	slices.SortStableFunc(out, func(a, b report.ErrorText) int { return cmp.Compare(b.Count, a.Count) })
+	slices.SortStableFunc(out, func(a, b result.ErrorText) int { return cmp.Compare(b.Count, a.Count) })
 	if len(out) > limit {
 		for _, e := range out[limit:] {
 			other += e.Count
@@ -100,7 +99,7 @@ func MergeErrorTexts(lists [][]report.ErrorText, limit int) []report.ErrorText {
 		out = out[:limit]
 	}
 	if other > 0 {
-		out = append(out, report.ErrorText{Text: otherErrors, Count: other})
+		out = append(out, result.ErrorText{Text: otherErrors, Count: other})
 	}
 	return out
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 func TestErrTextsBounded(t *testing.T) {
@@ -30,7 +30,7 @@ func TestErrTextsBounded(t *testing.T) {
 	if got[0].Text != "error 7" || got[0].Count != 8 {
 		t.Errorf("first %+v: want the most frequent kept text first", got[0])
 	}
-	merged := MergeErrorTexts([][]report.ErrorText{got, {{Text: "error 7", Count: 2}, {Text: "new", Count: 1}}}, 3)
+	merged := MergeErrorTexts([][]result.ErrorText{got, {{Text: "error 7", Count: 2}, {Text: "new", Count: 1}}}, 3)
 	if len(merged) != 4 || merged[0].Count != 10 || merged[3].Text != otherErrors {
 		t.Errorf("merged %+v: want 3 texts, most frequent first, and other errors", merged)
 	}

@@ -4,8 +4,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // Window is the measured part of a step, as offsets from the step's start.
@@ -89,10 +88,10 @@ func newSendStats(seconds int) SendStats {
 
 func newAckStats(w Window, seconds int) *AckStats {
 	return &AckStats{
-		Corrected:   report.NewHistogram(),
-		Uncorrected: report.NewHistogram(),
+		Corrected:   result.NewHistogram(),
+		Uncorrected: result.NewHistogram(),
 		Series:      make([]AckSecond, seconds),
-		interval:    report.NewHistogram(),
+		interval:    result.NewHistogram(),
 		window:      w,
 	}
 }
@@ -143,7 +142,7 @@ func (a *AckStats) flush() {
 		sec.P99Ns = a.interval.ValueAtQuantile(99)
 		// Once a second, off the publish path; a failure only loses the
 		// merged p99 of this second.
-		sec.Histogram, _ = report.EncodeHistogram(a.interval)
+		sec.Histogram, _ = result.EncodeHistogram(a.interval)
 		if a.live != nil {
 			a.live.add(a.interval)
 		}

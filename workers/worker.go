@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // WorkerConfig is what one producer worker runs with.
@@ -140,7 +140,7 @@ func (w *Worker) Nak(seq uint64, reason string) { w.ack(seq, false, reason) }
 
 // ErrorTexts are the distinct error texts the worker saw, warmup included,
 // most frequent first. Call after Close.
-func (w *Worker) ErrorTexts() []report.ErrorText { return mergeErrorTexts(&w.sendErrs, &w.ackErrs) }
+func (w *Worker) ErrorTexts() []result.ErrorText { return mergeErrorTexts(&w.sendErrs, &w.ackErrs) }
 
 func (w *Worker) ack(seq uint64, ok bool, reason string) {
 	if !w.gate.enter() {

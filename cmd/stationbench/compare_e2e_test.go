@@ -15,7 +15,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/internal/runner"
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -109,11 +109,11 @@ load: {duration: 300ms, warmup: 100ms, repeat: 4, drain: 2s}
 func measure(t *testing.T, sc scenarios.Scenario, dir, name string) string {
 	t.Helper()
 	res := runner.Run(context.Background(), sc, runner.Options{Version: "test"})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("%s: status %s: %s", name, res.Status, res.Error)
 	}
 	path := filepath.Join(dir, name+".json")
-	if err := report.WriteJSON(path, res); err != nil {
+	if err := result.WriteJSON(path, res); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -195,13 +195,13 @@ func TestCompareEndToEnd(t *testing.T) {
 		}
 	})
 	t.Run("bad input exits 2", func(t *testing.T) {
-		r, err := report.ReadJSON(base)
+		r, err := result.ReadJSON(base)
 		if err != nil {
 			t.Fatal(err)
 		}
 		r.Scenario.Message.Size = 4096
 		other := filepath.Join(dir, "other.json")
-		if err := report.WriteJSON(other, r); err != nil {
+		if err := result.WriteJSON(other, r); err != nil {
 			t.Fatal(err)
 		}
 		tests := []struct {
@@ -264,7 +264,7 @@ thresholds:
 	if err != nil || !strings.Contains(string(summary), "thresholds: 2 of 3 passed") {
 		t.Errorf("summary.txt lacks the thresholds table (%v):\n%s", err, summary)
 	}
-	res, err := report.ReadJSON(filepath.Join(out, "result.json"))
+	res, err := result.ReadJSON(filepath.Join(out, "result.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,13 +11,14 @@ import (
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/internal/runner"
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
 // gateResult is a complete result of one closed-loop step at 1 producer on
 // an embedded JetStream target, one run per throughput value.
-func gateResult(tput ...float64) *report.Result {
-	r := &report.Result{SchemaVersion: report.SchemaVersion, Status: report.StatusComplete, Runs: []report.Run{},
+func gateResult(tput ...float64) *result.Result {
+	r := &result.Result{SchemaVersion: result.SchemaVersion, Status: result.StatusComplete, Runs: []result.Run{},
 		Scenario: scenarios.Scenario{
 			Name:      "gate",
 			Targets:   []scenarios.Target{{Name: "local", Kind: scenarios.KindJetStream, URL: scenarios.Embedded}},
@@ -27,17 +28,17 @@ func gateResult(tput ...float64) *report.Result {
 			Load:      scenarios.Load{Repeat: len(tput)},
 		}}
 	for i, v := range tput {
-		r.Runs = append(r.Runs, report.Run{Target: "local", Kind: "jetstream", Axis: report.AxisProducers, Producers: 1,
-			Repeat: i + 1, Status: report.StatusComplete, ThroughputMsgsPerSec: v,
-			LatencyUs: report.Percentiles{P50: 500, P90: 800, P99: 1000, P999: 2000, Max: 3000}})
+		r.Runs = append(r.Runs, result.Run{Target: "local", Kind: "jetstream", Axis: result.AxisProducers, Producers: 1,
+			Repeat: i + 1, Status: result.StatusComplete, ThroughputMsgsPerSec: v,
+			LatencyUs: result.Percentiles{P50: 500, P90: 800, P99: 1000, P999: 2000, Max: 3000}})
 	}
 	return r
 }
 
-func writeResult(t *testing.T, dir, name string, r *report.Result) string {
+func writeResult(t *testing.T, dir, name string, r *result.Result) string {
 	t.Helper()
 	path := filepath.Join(dir, name+".json")
-	if err := report.WriteJSON(path, r); err != nil {
+	if err := result.WriteJSON(path, r); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -51,7 +52,7 @@ func TestCompareFailsClosed(t *testing.T) {
 	base := writeResult(t, dir, "base", gateResult(100, 101, 99, 100))
 
 	noRuns := gateResult()
-	noRuns.Status, noRuns.Error = report.StatusFailed, `target "local": connect: connection refused`
+	noRuns.Status, noRuns.Error = result.StatusFailed, `target "local": connect: connection refused`
 	noRunsPath := writeResult(t, dir, "noruns", noRuns)
 
 	rated := gateResult(100, 101, 99, 100)
@@ -61,11 +62,11 @@ func TestCompareFailsClosed(t *testing.T) {
 	ratedPath := writeResult(t, dir, "rated", rated)
 
 	interrupted := gateResult(100, 101)
-	interrupted.Status, interrupted.Error = report.StatusInterrupted, "interrupted"
+	interrupted.Status, interrupted.Error = result.StatusInterrupted, "interrupted"
 	interruptedPath := writeResult(t, dir, "interrupted", interrupted)
 
 	failedBase := gateResult()
-	failedBase.Status, failedBase.Error = report.StatusFailed, "connect: connection refused"
+	failedBase.Status, failedBase.Error = result.StatusFailed, "connect: connection refused"
 	failedBasePath := writeResult(t, dir, "failedbase", failedBase)
 
 	tests := []struct {
@@ -179,11 +180,11 @@ func TestCompareFailClosedEndToEnd(t *testing.T) {
 	sc := gateScenario(t, refused)
 	sc.Targets[0].TimeoutMs, sc.Targets[0].MaxReconnect = 500, 0
 	res := runner.Run(context.Background(), sc, runner.Options{Version: "test"})
-	if res.Status != report.StatusFailed || len(res.Runs) != 0 {
+	if res.Status != result.StatusFailed || len(res.Runs) != 0 {
 		t.Fatalf("run against a closed port: status %s, %d runs", res.Status, len(res.Runs))
 	}
 	failed := filepath.Join(dir, "failed.json")
-	if err := report.WriteJSON(failed, res); err != nil {
+	if err := result.WriteJSON(failed, res); err != nil {
 		t.Fatal(err)
 	}
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 func plotCmd(args []string, stdout, stderr io.Writer) error {
@@ -22,9 +23,9 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return usagef("plot: no result file given")
 	}
-	var results []*report.Result
+	var results []*result.Result
 	for _, path := range fs.Args() {
-		r, err := report.ReadJSON(path)
+		r, err := result.ReadJSON(path)
 		if err != nil {
 			return err
 		}

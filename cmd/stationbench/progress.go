@@ -9,6 +9,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/runner"
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // progress shows a run's progress: a bar per step on a terminal, plain
@@ -66,7 +67,7 @@ func (p *progress) Tick(s runner.StepInfo, t runner.Tick) {
 	_ = p.bar.Set64(min(t.Elapsed.Milliseconds(), (s.Warmup + s.Duration).Milliseconds()))
 }
 
-func (p *progress) StepFinished(s runner.StepInfo, r report.Run) {
+func (p *progress) StepFinished(s runner.StepInfo, r result.Run) {
 	if p.bar != nil {
 		_ = p.bar.Finish()
 		_ = p.bar.Exit()
@@ -75,7 +76,7 @@ func (p *progress) StepFinished(s runner.StepInfo, r report.Run) {
 	}
 	line := fmt.Sprintf("%s: %.0f msgs/s, p50 %s, p99 %s, errors %d", stepName(s),
 		r.ThroughputMsgsPerSec, report.FormatLatencyUs(r.LatencyUs.P50), report.FormatLatencyUs(r.LatencyUs.P99), r.Errors)
-	if r.Status != report.StatusComplete {
+	if r.Status != result.StatusComplete {
 		line += fmt.Sprintf(" [%s: %s]", r.Status, r.Error)
 	}
 	fmt.Fprintln(p.w, line)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // reportFormat is one output of `stationbench report`: how to render it and
@@ -17,14 +18,14 @@ import (
 type reportFormat struct {
 	name   string
 	file   string
-	render func(io.Writer, *report.Result) error
+	render func(io.Writer, *result.Result) error
 }
 
 func reportFormats() []reportFormat {
 	return []reportFormat{
 		{"text", report.FileSummary, report.Summary},
 		{"markdown", "report.md", report.Markdown},
-		{"json", report.FileResult, report.Encode},
+		{"json", report.FileResult, result.Encode},
 		{"csv", "runs.csv", report.CSV},
 		{"hgrm", "", report.HGRM}, // one file per step under --out
 		{"html", report.FileHTML, report.HTML},
@@ -57,7 +58,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if chosen == nil {
 		return usagef("report: unknown --format %q (want %s)", *format, strings.Join(names, ", "))
 	}
-	res, err := report.ReadJSON(fs.Arg(0))
+	res, err := result.ReadJSON(fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -82,7 +83,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 
 // writeEverything writes result.json, summary.txt, the charts and
 // report.html (as `run` does), then every other format.
-func writeEverything(dir string, res *report.Result, formats []reportFormat, stdout io.Writer) error {
+func writeEverything(dir string, res *result.Result, formats []reportFormat, stdout io.Writer) error {
 	errs := []error{report.WriteAll(dir, res)}
 	for _, f := range formats {
 		switch f.name {
@@ -97,7 +98,7 @@ func writeEverything(dir string, res *report.Result, formats []reportFormat, std
 }
 
 // writeFormat writes one format into dir and returns the paths written.
-func writeFormat(dir string, res *report.Result, f reportFormat) ([]string, error) {
+func writeFormat(dir string, res *result.Result, f reportFormat) ([]string, error) {
 	if f.name == "hgrm" {
 		return report.WriteHGRM(dir, res)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/runner"
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/thresholds"
 )
@@ -68,10 +69,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	checkpoint := func(partial *report.Result) {
+	checkpoint := func(partial *result.Result) {
 		partial.Thresholds = thresholds.Evaluate(sc, partial)
 		path := filepath.Join(dir, report.FileResult)
-		if err := report.WriteJSON(path, partial); err != nil {
+		if err := result.WriteJSON(path, partial); err != nil {
 			fmt.Fprintf(stderr, "stationbench: partial result NOT written: %v\n", err)
 			return
 		}
@@ -93,7 +94,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	switch {
 	case werr != nil:
 		return fmt.Errorf("writing results: %w", werr)
-	case res.Status != report.StatusComplete:
+	case res.Status != result.StatusComplete:
 		return failedError{fmt.Errorf("run %s: %s", res.Status, res.Error)}
 	case report.FailedThresholds(res.Thresholds) > 0:
 		return gateError{fmt.Errorf("%d of %d threshold checks failed", report.FailedThresholds(res.Thresholds), len(res.Thresholds))}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // TestSecondInterruptExitsAtOnceWhenSIGINTIgnored: a script that starts
@@ -53,11 +54,11 @@ load: {duration: 60s, warmup: 100ms, drain: 60s}
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("partial result %s after the first SIGINT", time.Since(first).Round(time.Millisecond))
-	res, err := report.ReadJSON(path)
+	res, err := result.ReadJSON(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != report.StatusInterrupted || len(res.Runs) != 1 || res.Runs[0].Sent+res.Runs[0].WarmupSent == 0 {
+	if res.Status != result.StatusInterrupted || len(res.Runs) != 1 || res.Runs[0].Sent+res.Runs[0].WarmupSent == 0 {
 		t.Errorf("partial result: status %s, %d runs: want interrupted, with what was measured", res.Status, len(res.Runs))
 	}
 	second := time.Now()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // checkNoSecret fails the test if any file under dir, or stdout or stderr,
@@ -58,8 +59,8 @@ load: {duration: 1s, warmup: 0s}
 	if err := p.wait(t, 60*time.Second); err != nil {
 		t.Fatalf("run: %v\nstderr:\n%s", err, p.stderr.String())
 	}
-	res, err := report.ReadJSON(filepath.Join(out, report.FileResult))
-	if err != nil || res.Status != report.StatusComplete || res.Scenario.Targets[0].Password.Value() != "***" {
+	res, err := result.ReadJSON(filepath.Join(out, report.FileResult))
+	if err != nil || res.Status != result.StatusComplete || res.Scenario.Targets[0].Password.Value() != "***" {
 		t.Fatalf("result: %v, %+v", err, res)
 	}
 	checkNoSecret(t, p, out, password)
@@ -93,8 +94,8 @@ load: {duration: 1s, warmup: 0s}
 			t.Errorf("stderr does not say %q:\n%s", want, stderr)
 		}
 	}
-	res, rerr := report.ReadJSON(filepath.Join(out, report.FileResult))
-	if rerr != nil || res.Status != report.StatusFailed || len(res.Runs) != 0 {
+	res, rerr := result.ReadJSON(filepath.Join(out, report.FileResult))
+	if rerr != nil || res.Status != result.StatusFailed || len(res.Runs) != 0 {
 		t.Errorf("result: %v, status %v, %d runs: want failed with no runs", rerr, res.Status, len(res.Runs))
 	}
 	checkNoSecret(t, p, out, wrongToken, wrongPassword)
@@ -123,7 +124,7 @@ load: {duration: 1s, warmup: 0s}
 	if code != exitFailed {
 		t.Errorf("exit code %d, want %d\nstderr:\n%s", code, exitFailed, p.stderr.String())
 	}
-	res, err := report.ReadJSON(filepath.Join(out, report.FileResult))
+	res, err := result.ReadJSON(filepath.Join(out, report.FileResult))
 	if err != nil || len(res.Env.Targets) != 1 {
 		t.Fatalf("result: %v, %+v", err, res)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // buildBinary builds stationbench into a temporary folder.
@@ -163,14 +164,14 @@ load: {duration: 60s, warmup: 0s}
 	if code := exitCodeOf(err); code != exitFailed {
 		t.Errorf("exit code %d, want %d\nstderr:\n%s", code, exitFailed, p.stderr.String())
 	}
-	res, rerr := report.ReadJSON(filepath.Join(out, report.FileResult))
+	res, rerr := result.ReadJSON(filepath.Join(out, report.FileResult))
 	if rerr != nil {
 		t.Fatalf("result.json: %v", rerr)
 	}
-	if res.Status != report.StatusInterrupted {
+	if res.Status != result.StatusInterrupted {
 		t.Errorf("status %s, want interrupted", res.Status)
 	}
-	if len(res.Runs) != 1 || res.Runs[0].Status != report.StatusInterrupted || res.Runs[0].Sent == 0 {
+	if len(res.Runs) != 1 || res.Runs[0].Status != result.StatusInterrupted || res.Runs[0].Sent == 0 {
 		t.Errorf("runs %+v: want the one interrupted step with what it measured", res.Runs)
 	}
 	if _, err := os.Stat(filepath.Join(out, report.FileSummary)); err != nil {

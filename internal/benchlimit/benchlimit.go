@@ -16,7 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/stationbench/stationbench/internal/runner"
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -235,7 +235,7 @@ func harness(o Options, kind scenarios.Kind, subscribe bool) measure {
 				Drain: scenarios.Duration(30 * time.Second), LateAfter: scenarios.Duration(time.Millisecond)},
 		}
 		res := runner.Run(ctx, sc, runner.Options{})
-		if res.Status != report.StatusComplete || len(res.Runs) != 1 {
+		if res.Status != result.StatusComplete || len(res.Runs) != 1 {
 			return 0, 0, fmt.Errorf("harness run %s: %s", res.Status, res.Error)
 		}
 		r := res.Runs[0]

@@ -11,7 +11,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/memphistest"
 	"github.com/stationbench/stationbench/internal/runner"
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -51,7 +51,7 @@ producers:
   maxPending: 64
 `)
 	res := runner.Run(context.Background(), s, runner.Options{})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	if len(res.Runs) != 4 {
@@ -105,7 +105,7 @@ func TestRunFailedStepDestroysProducers(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := runner.Run(context.Background(), s, runner.Options{})
-	if res.Status != report.StatusFailed || !strings.Contains(res.Error, "unique per station") {
+	if res.Status != result.StatusFailed || !strings.Contains(res.Error, "unique per station") {
 		t.Fatalf("status %s, error %q; want a failed step naming the duplicate producer", res.Status, res.Error)
 	}
 	if left := b.Producers("taken"); strings.Join(left, ",") != "bench-2" {
@@ -134,14 +134,14 @@ func TestMemphisCompareExample(t *testing.T) {
 	s.Load.Duration, s.Load.Warmup, s.Load.Drain = scenarios.Duration(300*time.Millisecond),
 		scenarios.Duration(100*time.Millisecond), scenarios.Duration(2*time.Second)
 	res := runner.Run(context.Background(), s, runner.Options{})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	if len(res.Runs) != 9 {
 		t.Fatalf("%d runs, want 9 (3 targets x 3 steps)", len(res.Runs))
 	}
 	for _, r := range res.Runs {
-		if r.Status != report.StatusComplete || r.Acked == 0 || r.Errors != 0 {
+		if r.Status != result.StatusComplete || r.Acked == 0 || r.Errors != 0 {
 			t.Errorf("%s, %d producers: %s (%s), acked %d, errors %d", r.Target, r.Producers, r.Status, r.Error, r.Acked, r.Errors)
 		}
 		if r.Stored == nil || r.Lost == nil || r.Duplicates == nil {
@@ -186,7 +186,7 @@ func TestRunKeepsExistingStation(t *testing.T) {
 	targets := fmt.Sprintf("  - kind: memphis\n    url: %s\n    password: %s\n", b.URL(), memphistest.DefaultPassword)
 	s := scenario(t, targets, "station:\n  name: theirs\nproducers:\n  counts: [1, 2]\n")
 	res := runner.Run(ctx, s, runner.Options{})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	var acked int64

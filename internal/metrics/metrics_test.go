@@ -10,7 +10,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/internal/runner"
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -23,7 +23,7 @@ type scraper struct {
 }
 
 func (s *scraper) StepStarted(runner.StepInfo)              {}
-func (s *scraper) StepFinished(runner.StepInfo, report.Run) {}
+func (s *scraper) StepFinished(runner.StepInfo, result.Run) {}
 func (s *scraper) Tick(_ runner.StepInfo, t runner.Tick) {
 	if s.body != "" || t.Elapsed < 1500*time.Millisecond {
 		return
@@ -60,7 +60,7 @@ phases: [{at: 0s, pause: 1}]
 	defer ms.Close(context.Background())
 	s := &scraper{url: "http://" + ms.Addr() + "/metrics"}
 	res := runner.Run(context.Background(), sc, runner.Options{Progress: s, TickEvery: 100 * time.Millisecond, Live: c})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("run %s: %s", res.Status, res.Error)
 	}
 	if s.err != nil || s.body == "" {

@@ -6,14 +6,14 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/workers"
 )
 
 // aggregate merges what a step's workers (and its delivery receiver, if
 // any) recorded into the step's run record. Histograms merge exactly;
 // per-second percentiles come from the merged per-second histograms.
-func aggregate(out report.Run, ws []*workers.Worker, deliveries *workers.AckStats, measured time.Duration, size int) report.Run {
+func aggregate(out result.Run, ws []*workers.Worker, deliveries *workers.AckStats, measured time.Duration, size int) result.Run {
 	out.DurationS = measured.Seconds()
 	var acks []*workers.AckStats
 	for _, w := range ws {
@@ -30,7 +30,7 @@ func aggregate(out report.Run, ws []*workers.Worker, deliveries *workers.AckStat
 	if deliveries != nil {
 		acks = append(acks, deliveries)
 	}
-	corrected, uncorrected := report.NewHistogram(), report.NewHistogram()
+	corrected, uncorrected := result.NewHistogram(), result.NewHistogram()
 	for _, a := range acks {
 		out.Acked += a.Acked
 		out.Errors += a.Errors
@@ -50,22 +50,22 @@ func aggregate(out report.Run, ws []*workers.Worker, deliveries *workers.AckStat
 		out.ThroughputMsgsPerSec = float64(basis) / secs
 		out.ThroughputBytesPerSec = out.ThroughputMsgsPerSec * float64(size)
 	}
-	out.LatencyUs = report.Latency(corrected)
-	out.LatencyUncorrectedUs = report.Latency(uncorrected)
-	out.Histogram, _ = report.EncodeHistogram(corrected)
-	out.HistogramUncorrected, _ = report.EncodeHistogram(uncorrected)
+	out.LatencyUs = result.Latency(corrected)
+	out.LatencyUncorrectedUs = result.Latency(uncorrected)
+	out.Histogram, _ = result.EncodeHistogram(corrected)
+	out.HistogramUncorrected, _ = result.EncodeHistogram(uncorrected)
 	out.Series = series(ws, acks, measured)
 	return out
 }
 
 // series merges the per-second records. It covers the measured window, and
 // the drain seconds after it in which acks still arrived.
-func series(ws []*workers.Worker, acks []*workers.AckStats, measured time.Duration) []report.Second {
+func series(ws []*workers.Worker, acks []*workers.AckStats, measured time.Duration) []result.Second {
 	n := 0
 	if len(ws) > 0 {
 		n = len(ws[0].Send.Series)
 	}
-	out := make([]report.Second, n)
+	out := make([]result.Second, n)
 	for i := range out {
 		out[i].Second = i
 	}
@@ -88,9 +88,9 @@ func series(ws []*workers.Worker, acks []*workers.AckStats, measured time.Durati
 			if s.Histogram == "" {
 				continue
 			}
-			if d, err := report.DecodeHistogram(s.Histogram); err == nil {
+			if d, err := result.DecodeHistogram(s.Histogram); err == nil {
 				if h == nil {
-					h = report.NewHistogram()
+					h = result.NewHistogram()
 				}
 				h.Merge(d)
 			}

@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"strconv"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // method states what the numbers of a result mean.
@@ -20,9 +20,9 @@ const method = "Latency is recorded per message in HDR histograms (1 ns to 60 s,
 	"measured window only: messages intended during warmup are sent but not recorded. " +
 	"Throughput is acknowledged (jetstream) or delivered (nats with subscriber; sent without) messages over the measured duration."
 
-func newEnv(version string) report.Env {
+func newEnv(version string) result.Env {
 	host, _ := os.Hostname()
-	return report.Env{
+	return result.Env{
 		StationbenchVersion: version,
 		GoVersion:           runtime.Version(),
 		GOOS:                runtime.GOOS,
@@ -30,7 +30,7 @@ func newEnv(version string) report.Env {
 		GOMAXPROCS:          runtime.GOMAXPROCS(0),
 		NumCPU:              runtime.NumCPU(),
 		Hostname:            host,
-		Targets:             []report.TargetEnv{},
+		Targets:             []result.TargetEnv{},
 		Method:              method,
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/stationbench/stationbench/internal/embedded"
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // startServer starts an embedded server on port (0: any) with its store in
@@ -47,7 +47,7 @@ load: {duration: 4s, warmup: 200ms, drain: 3s}
 	srv = startServer(t, port, dir)
 
 	res := waitFor(t, done, 60*time.Second, "the run")
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	r := res.Runs[0]
@@ -100,14 +100,14 @@ load: {duration: 60s, warmup: 100ms, drain: 1s}
 	// The step is 60 s long; the run must end once the reconnects are spent.
 	res := waitFor(t, done, 20*time.Second, "the run to fail")
 	t.Logf("ended %s after the broker stopped: %s", time.Since(stopped).Round(time.Millisecond), res.Error)
-	if res.Status != report.StatusFailed {
+	if res.Status != result.StatusFailed {
 		t.Fatalf("status %s, want failed", res.Status)
 	}
 	if len(res.Runs) != 1 {
 		t.Fatalf("got %d runs, want 1: the lost target's later steps are not run", len(res.Runs))
 	}
 	r := res.Runs[0]
-	if r.Status != report.StatusFailed || !strings.Contains(r.Error, "lost") || !strings.Contains(r.Error, `"doomed"`) {
+	if r.Status != result.StatusFailed || !strings.Contains(r.Error, "lost") || !strings.Contains(r.Error, `"doomed"`) {
 		t.Errorf("run status %s, error %q: want failed, naming the target and the lost connection", r.Status, r.Error)
 	}
 	if !strings.Contains(r.Error, "the broker was unreachable from") || !strings.Contains(r.Error, "(maxReconnect exhausted)") {
@@ -156,7 +156,7 @@ load: {duration: 1500ms, warmup: 0s, drain: 500ms}
 	res := waitFor(t, done, 30*time.Second, "the run")
 	r := res.Runs[0]
 	t.Logf("run %s: %s; notes %q", r.Status, r.Error, res.Notes)
-	if res.Status != report.StatusFailed || r.Status != report.StatusFailed {
+	if res.Status != result.StatusFailed || r.Status != result.StatusFailed {
 		t.Fatalf("status %s / %s: want failed", res.Status, r.Status)
 	}
 	if !strings.Contains(r.Error, "the broker was unreachable from") {

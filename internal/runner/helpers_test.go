@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -39,9 +39,9 @@ func (o *onLoad) Tick(_ StepInfo, t Tick) {
 
 // runInBackground runs sc in its own goroutine: loaded closes once load
 // has run for after (with acks seen), and done delivers the result.
-func runInBackground(sc scenarios.Scenario, after time.Duration) (loaded <-chan struct{}, done <-chan *report.Result) {
+func runInBackground(sc scenarios.Scenario, after time.Duration) (loaded <-chan struct{}, done <-chan *result.Result) {
 	l := make(chan struct{})
-	d := make(chan *report.Result, 1)
+	d := make(chan *result.Result, 1)
 	p := &onLoad{at: after, do: func() { close(l) }}
 	go func() { d <- Run(context.Background(), sc, Options{Progress: p, TickEvery: 50 * time.Millisecond}) }()
 	return l, d

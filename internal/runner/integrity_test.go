@@ -13,7 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/stationbench/stationbench/internal/natstest"
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // jsClient is a JetStream client of the test's own on url.
@@ -58,7 +58,7 @@ load: {duration: 1500ms, warmup: 0s, drain: 1s}
 	res := waitFor(t, done, 30*time.Second, "the run")
 	r := res.Runs[0]
 	t.Logf("status %s error %q lost %v stored %v acked %d+%d notes %q", r.Status, r.Error, deref(r.Lost), deref(r.Stored), r.Acked, r.WarmupAcked, r.Notes)
-	if res.Status != report.StatusFailed || r.Status != report.StatusFailed {
+	if res.Status != result.StatusFailed || r.Status != result.StatusFailed {
 		t.Fatalf("status %s / %s: want failed, the station vanished", res.Status, r.Status)
 	}
 	if !strings.Contains(r.Error, "gone") || !strings.Contains(r.Error, "lost") {
@@ -95,7 +95,7 @@ load: {duration: 2s, warmup: 0s, drain: 1s}
 	res := waitFor(t, done, 60*time.Second, "the run")
 	r := res.Runs[0]
 	t.Logf("status %s error %q lost %v stored %v acked %d+%d notes %q", r.Status, r.Error, deref(r.Lost), deref(r.Stored), r.Acked, r.WarmupAcked, r.Notes)
-	if res.Status != report.StatusFailed || r.Status != report.StatusFailed {
+	if res.Status != result.StatusFailed || r.Status != result.StatusFailed {
 		t.Fatalf("status %s / %s: want failed", res.Status, r.Status)
 	}
 	if r.Lost == nil || *r.Lost < r.WarmupAcked+1 {
@@ -121,14 +121,14 @@ load: {duration: 1500ms, warmup: 0s, drain: 500ms}
 }
 
 // restartDuringLoad runs sc and restarts its broker once load flows.
-func restartDuringLoad(t *testing.T, text func(url string) string) *report.Result {
+func restartDuringLoad(t *testing.T, text func(url string) string) *result.Result {
 	dir := t.TempDir()
 	srv := startServer(t, 0, dir)
 	port := srv.Port()
 	defer func() { srv.Shutdown() }()
 	sc := scenario(t, text(srv.URL()))
 	loaded := make(chan struct{})
-	done := make(chan *report.Result, 1)
+	done := make(chan *result.Result, 1)
 	p := &onSent{at: 300 * time.Millisecond, do: func() { close(loaded) }}
 	go func() { done <- Run(context.Background(), sc, Options{Progress: p, TickEvery: 50 * time.Millisecond}) }()
 	waitFor(t, loaded, 20*time.Second, "load")
@@ -145,7 +145,7 @@ func TestCoreNATSLossFailsRun(t *testing.T) {
 	if r.Lost == nil || *r.Lost == 0 {
 		t.Skipf("the restart lost nothing this time (lost %v); nothing to judge", deref(r.Lost))
 	}
-	if res.Status != report.StatusFailed || r.Status != report.StatusFailed || !strings.Contains(r.Error, "lost") {
+	if res.Status != result.StatusFailed || r.Status != result.StatusFailed || !strings.Contains(r.Error, "lost") {
 		t.Errorf("status %s / %s, error %q: want failed, naming the loss", res.Status, r.Status, r.Error)
 	}
 }
@@ -157,7 +157,7 @@ func TestCoreNATSLossAcceptedByThreshold(t *testing.T) {
 		return coreLossScenario(t, url, "thresholds: [{metric: lost, max: 100000000}]")
 	})
 	r := res.Runs[0]
-	if r.Status != report.StatusComplete {
+	if r.Status != result.StatusComplete {
 		t.Errorf("status %s (%s): a threshold on lost accepts the loss", r.Status, r.Error)
 	}
 }
@@ -186,7 +186,7 @@ load: {duration: 500ms, warmup: 0s}
 	res := Run(context.Background(), sc, Options{})
 	r := res.Runs[0]
 	t.Logf("status %s error %q sent %d acked %d errors %d", r.Status, r.Error, r.Sent, r.Acked, r.Errors)
-	if res.Status != report.StatusFailed || r.Status != report.StatusFailed {
+	if res.Status != result.StatusFailed || r.Status != result.StatusFailed {
 		t.Fatalf("status %s / %s: want failed, every send errored", res.Status, r.Status)
 	}
 	if !strings.Contains(r.Error, "maximum messages exceeded") {
@@ -211,7 +211,7 @@ load: {duration: 300ms, warmup: 0s}
 `, srv.URL()))
 	res := Run(context.Background(), sc, Options{})
 	t.Logf("status %s error %q runs %d", res.Status, res.Error, len(res.Runs))
-	if res.Status != report.StatusFailed || !strings.Contains(res.Error, "8192") || !strings.Contains(res.Error, "4096") {
+	if res.Status != result.StatusFailed || !strings.Contains(res.Error, "8192") || !strings.Contains(res.Error, "4096") {
 		t.Errorf("status %s, error %q: want failed, naming 8192 and 4096", res.Status, res.Error)
 	}
 	if len(res.Runs) != 0 {

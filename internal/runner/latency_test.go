@@ -8,7 +8,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/internal/netproxy"
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // startProxy puts a delaying proxy in front of a fresh server.
@@ -37,12 +37,12 @@ producers: {counts: [1], ack: sync}
 load: {duration: 1s, warmup: 200ms}
 `)
 	res := Run(context.Background(), sc, Options{})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	r := res.Runs[0]
 	rtt := float64((2 * oneWay).Microseconds())
-	h, err := report.DecodeHistogram(r.Histogram)
+	h, err := result.DecodeHistogram(r.Histogram)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ load: {duration: 3s, warmup: 200ms, rate: 1000}
 `)
 	stall := &onLoad{at: 1200 * time.Millisecond, do: func() { p.Stall(500 * time.Millisecond) }}
 	res := Run(context.Background(), sc, Options{Progress: stall, TickEvery: 50 * time.Millisecond})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	if !stall.fired.Load() {
@@ -110,7 +110,7 @@ load: {duration: 3s, warmup: 200ms, rate: 1000}
 // above counts the samples of an encoded histogram above d.
 func above(t *testing.T, encoded string, d time.Duration) int64 {
 	t.Helper()
-	h, err := report.DecodeHistogram(encoded)
+	h, err := result.DecodeHistogram(encoded)
 	if err != nil {
 		t.Fatal(err)
 	}

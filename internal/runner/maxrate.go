@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
 )
 
 // sustainedFraction is how much of the offered rate a probe must achieve.
-const sustainedFraction = report.SustainedFraction
+const sustainedFraction = result.SustainedFraction
 
 // searchMaxRate finds the highest offered rate that target t sustains with
 // n producers under the scenario's latency objectives.
@@ -22,21 +23,21 @@ const sustainedFraction = report.SustainedFraction
 // then searches below it with open-loop probes and re-probes its answer
 // once. Every probe is also kept as a run, so the charts show latency
 // against offered rate.
-func (r *run) searchMaxRate(ctx context.Context, drv workers.Driver, t scenarios.Target, n int) (report.MaxRateSearch, error) {
+func (r *run) searchMaxRate(ctx context.Context, drv workers.Driver, t scenarios.Target, n int) (result.MaxRateSearch, error) {
 	f := r.sc.Load.FindMaxRate
-	s := report.MaxRateSearch{Target: t.Name, Producers: n, Probes: []report.RateProbe{}}
+	s := result.MaxRateSearch{Target: t.Name, Producers: n, Probes: []result.RateProbe{}}
 	for _, b := range f.SLO() {
 		s.SLO = append(s.SLO, fmt.Sprintf("%s<=%s", b.Percentile, b.Max))
 	}
 	r.index++
 	closed := r.step(ctx, drv, t, scenarios.Step{Axis: scenarios.AxisProducers, Producers: n}, 1)
 	r.res.Runs = append(r.res.Runs, closed)
-	if closed.Status != report.StatusComplete || closed.ThroughputMsgsPerSec <= 0 {
+	if closed.Status != result.StatusComplete || closed.ThroughputMsgsPerSec <= 0 {
 		s.Note = "the closed-loop probe failed: " + closed.Error
 		return s, fmt.Errorf("target %q, %d producers: closed-loop probe: %s", t.Name, n, closed.Error)
 	}
 	s.ClosedLoopMsgsPerSec = closed.ThroughputMsgsPerSec
-	bisect(ctx, &s, f, func(ctx context.Context, rate float64) report.RateProbe {
+	bisect(ctx, &s, f, func(ctx context.Context, rate float64) result.RateProbe {
 		r.index++
 		run := r.step(ctx, drv, t, scenarios.Step{Axis: scenarios.AxisRate, Producers: n, Rate: rate}, 1)
 		r.res.Runs = append(r.res.Runs, run)
@@ -56,7 +57,7 @@ func (r *run) searchMaxRate(ctx context.Context, drv workers.Driver, t scenarios
 // when none did; the result says so. If even the first probe fails, the
 // bracket moves down; if none passes, the answer is 0 and the note says
 // the lowest rate tried.
-func bisect(ctx context.Context, s *report.MaxRateSearch, f *scenarios.FindMaxRate, probe func(context.Context, float64) report.RateProbe) {
+func bisect(ctx context.Context, s *result.MaxRateSearch, f *scenarios.FindMaxRate, probe func(context.Context, float64) result.RateProbe) {
 	lo, hi := 0.0, math.Round(s.ClosedLoopMsgsPerSec)
 	var passed []float64
 	for len(s.Probes) < f.MaxProbes {
@@ -117,8 +118,8 @@ func joinNote(a, b string) string {
 }
 
 // judge decides whether a probe sustained its rate within the objectives.
-func judge(run report.Run, rate float64, f *scenarios.FindMaxRate) report.RateProbe {
-	p := report.RateProbe{
+func judge(run result.Run, rate float64, f *scenarios.FindMaxRate) result.RateProbe {
+	p := result.RateProbe{
 		RateMsgsPerSec:     rate,
 		AchievedMsgsPerSec: run.ThroughputMsgsPerSec,
 		LatencyUs:          run.LatencyUs,
@@ -127,7 +128,7 @@ func judge(run report.Run, rate float64, f *scenarios.FindMaxRate) report.RatePr
 		Late:               run.Late,
 	}
 	var why []string
-	if run.Status != report.StatusComplete {
+	if run.Status != result.StatusComplete {
 		why = append(why, fmt.Sprintf("run %s: %s", run.Status, run.Error))
 	}
 	if run.ThroughputMsgsPerSec < sustainedFraction*rate {

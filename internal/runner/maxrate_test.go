@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/stationbench/stationbench/internal/natstest"
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -36,7 +36,7 @@ producers: {counts: [1]}
 load: {duration: 300ms, warmup: 100ms, findMaxRate: {`+tt.slo+`, maxProbes: 3}}
 `)
 			res := Run(context.Background(), sc, Options{})
-			if res.Status != report.StatusComplete {
+			if res.Status != result.StatusComplete {
 				t.Fatalf("status %s: %s", res.Status, res.Error)
 			}
 			if len(res.MaxRate) != 1 {
@@ -98,18 +98,18 @@ load: {duration: 300ms, warmup: 100ms, findMaxRate: {`+tt.slo+`, maxProbes: 3}}
 
 func TestJudge(t *testing.T) {
 	f := &scenarios.FindMaxRate{P99: scenarios.Duration(10 * time.Millisecond)}
-	ok := report.Run{Status: report.StatusComplete, ThroughputMsgsPerSec: 995, LatencyUs: report.Percentiles{P99: 9000}}
+	ok := result.Run{Status: result.StatusComplete, ThroughputMsgsPerSec: 995, LatencyUs: result.Percentiles{P99: 9000}}
 	tests := []struct {
 		name   string
-		run    func(report.Run) report.Run
+		run    func(result.Run) result.Run
 		pass   bool
 		reason string
 	}{
-		{"within everything", func(r report.Run) report.Run { return r }, true, "ok"},
-		{"achieved under 99%", func(r report.Run) report.Run { r.ThroughputMsgsPerSec = 980; return r }, false, "achieved 98.0% of offered"},
-		{"errors", func(r report.Run) report.Run { r.Errors = 2; return r }, false, "2 errors"},
-		{"p99 over", func(r report.Run) report.Run { r.LatencyUs.P99 = 10500; return r }, false, "p99 10.5ms > 10ms"},
-		{"failed run", func(r report.Run) report.Run { r.Status, r.Error = report.StatusFailed, "boom"; return r }, false, "run failed: boom"},
+		{"within everything", func(r result.Run) result.Run { return r }, true, "ok"},
+		{"achieved under 99%", func(r result.Run) result.Run { r.ThroughputMsgsPerSec = 980; return r }, false, "achieved 98.0% of offered"},
+		{"errors", func(r result.Run) result.Run { r.Errors = 2; return r }, false, "2 errors"},
+		{"p99 over", func(r result.Run) result.Run { r.LatencyUs.P99 = 10500; return r }, false, "p99 10.5ms > 10ms"},
+		{"failed run", func(r result.Run) result.Run { r.Status, r.Error = result.StatusFailed, "boom"; return r }, false, "run failed: boom"},
 	}
 	for _, tt := range tests {
 		p := judge(tt.run(ok), 1000, f)
@@ -125,7 +125,7 @@ type scripted struct {
 	pass  func(rate float64, nth int) bool
 }
 
-func (s *scripted) probe(_ context.Context, rate float64) report.RateProbe {
+func (s *scripted) probe(_ context.Context, rate float64) result.RateProbe {
 	s.rates = append(s.rates, rate)
 	nth := 0
 	for _, r := range s.rates {
@@ -138,7 +138,7 @@ func (s *scripted) probe(_ context.Context, rate float64) report.RateProbe {
 	if !ok {
 		reason = "p99 12ms > 10ms"
 	}
-	return report.RateProbe{RateMsgsPerSec: rate, AchievedMsgsPerSec: rate, Pass: ok, Reason: reason, Sent: int64(rate)}
+	return result.RateProbe{RateMsgsPerSec: rate, AchievedMsgsPerSec: rate, Pass: ok, Reason: reason, Sent: int64(rate)}
 }
 
 // Issue 13 item 8: rates are whole msgs/s, the answer is re-probed once, and
@@ -163,7 +163,7 @@ func TestBisectConfirmsAndBrackets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := &scripted{pass: tt.pass}
-			s := report.MaxRateSearch{ClosedLoopMsgsPerSec: 71875.4}
+			s := result.MaxRateSearch{ClosedLoopMsgsPerSec: 71875.4}
 			bisect(context.Background(), &s, f, sc.probe)
 			for _, p := range s.Probes {
 				if p.RateMsgsPerSec != math.Round(p.RateMsgsPerSec) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/stationbench/stationbench/internal/natstest"
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // TestRepeatOrder: repeats go round every step in turn by default (1, 2,
@@ -32,7 +32,7 @@ message: {size: 32}
 load: {duration: 100ms, warmup: 0s, drain: 2s, repeat: 2, `+tt.order+`}
 `)
 		res := Run(context.Background(), sc, Options{Version: "test"})
-		if res.Status != report.StatusComplete {
+		if res.Status != result.StatusComplete {
 			t.Fatalf("%q: status %s: %s", tt.order, res.Status, res.Error)
 		}
 		var got [][2]int

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
 )
@@ -29,7 +30,7 @@ type Live interface {
 type traceOut struct {
 	file *os.File
 	w    *workers.TraceWriter
-	sum  *report.TraceSummary
+	sum  *result.TraceSummary
 }
 
 // beginObserve carries the labels into the result and opens the trace file
@@ -40,7 +41,7 @@ func (r *run) beginObserve() {
 	if tr == nil {
 		return
 	}
-	sum := &report.TraceSummary{File: TraceFile}
+	sum := &result.TraceSummary{File: TraceFile}
 	r.res.Trace = sum
 	if r.opts.OutDir == "" {
 		sum.Error = "no output folder: trace not written"
@@ -86,7 +87,7 @@ type stepObs struct {
 	window workers.Window
 	stop   chan struct{}
 	done   chan struct{} // closed when the phase goroutine has ended
-	events []report.PhaseEvent
+	events []result.PhaseEvent
 }
 
 // observe starts watching a step whose workers are made but not yet
@@ -126,7 +127,7 @@ func (o *stepObs) phases(phases []scenarios.Phase, base string) {
 		if set == nil {
 			continue
 		}
-		ev := report.PhaseEvent{PlannedS: p.At.D().Seconds(), Action: action, Producers: []string{}}
+		ev := result.PhaseEvent{PlannedS: p.At.D().Seconds(), Action: action, Producers: []string{}}
 		idx, err := set.Select(paused, base, action == "pause")
 		if err != nil {
 			ev.Error = err.Error()
@@ -146,7 +147,7 @@ func (o *stepObs) phases(phases []scenarios.Phase, base string) {
 }
 
 // finish stops the phases and adds the producers' records to out.
-func (o *stepObs) finish(out report.Run, size int) report.Run {
+func (o *stepObs) finish(out result.Run, size int) result.Run {
 	close(o.stop)
 	<-o.done
 	if o.r.opts.Live != nil {
@@ -161,7 +162,7 @@ func (o *stepObs) finish(out report.Run, size int) report.Run {
 // sloP99Us is the p99 bound (µs) of the scenario's latency.p99 threshold
 // that applies to run, else findMaxRate's p99 objective, or 0 when there is
 // neither.
-func sloP99Us(sc scenarios.Scenario, run report.Run) float64 {
+func sloP99Us(sc scenarios.Scenario, run result.Run) float64 {
 	for _, t := range sc.Thresholds {
 		if t.Metric == scenarios.MetricLatencyP99 && t.Max != nil && t.Selects(run.Target, run.Producers) {
 			return t.Max.Value()
@@ -177,15 +178,15 @@ func sloP99Us(sc scenarios.Scenario, run report.Run) float64 {
 // their throughput. Throughput is per second of the time a producer was not
 // paused, so a paused producer is not counted as treated unfairly.
 // Producers that were paused throughout are left out of the index.
-func producerStats(ws []*workers.Worker, window workers.Window, run report.Run, size int, sloUs float64) ([]report.ProducerStats, *float64) {
+func producerStats(ws []*workers.Worker, window workers.Window, run result.Run, size int, sloUs float64) ([]result.ProducerStats, *float64) {
 	if len(ws) == 0 {
 		return nil, nil
 	}
 	measured := time.Duration(run.DurationS * float64(time.Second))
-	out := make([]report.ProducerStats, len(ws))
+	out := make([]result.ProducerStats, len(ws))
 	var p99s, rates []float64
 	for i, w := range ws {
-		ps := report.ProducerStats{ID: newUUID(), Name: w.Name(), Sent: w.Send.Sent, Errors: w.Send.Errors,
+		ps := result.ProducerStats{ID: newUUID(), Name: w.Name(), Sent: w.Send.Sent, Errors: w.Send.Errors,
 			Bytes: w.Send.Sent * int64(size), Reconnects: w.Reconnects()}
 		paused := min(w.PausedWithin(window), measured)
 		ps.PausedS = paused.Seconds()
@@ -193,7 +194,7 @@ func producerStats(ws []*workers.Worker, window workers.Window, run report.Run, 
 		if a := w.Acks(); a != nil {
 			ps.Acked, ps.Errors, basis = a.Acked, ps.Errors+a.Errors, a.Acked
 			if a.Corrected.TotalCount() > 0 {
-				ps.LatencyUs = report.ProducerLatency{P50: us(a.Corrected.ValueAtQuantile(50)),
+				ps.LatencyUs = result.ProducerLatency{P50: us(a.Corrected.ValueAtQuantile(50)),
 					P99: us(a.Corrected.ValueAtQuantile(99)), Max: us(a.Corrected.Max())}
 				p99s = append(p99s, ps.LatencyUs.P99)
 			}
@@ -223,7 +224,7 @@ func us(ns int64) float64 { return float64(ns) / 1e3 }
 
 // markPhases writes into the series how many producers were paused at the
 // end of each second and which phase changes happened in it.
-func markPhases(series []report.Second, events []report.PhaseEvent) {
+func markPhases(series []result.Second, events []result.PhaseEvent) {
 	for i := range series {
 		hi := float64(i + 1)
 		paused := 0

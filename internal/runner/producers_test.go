@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/stationbench/stationbench/internal/natstest"
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -37,7 +37,7 @@ phases:
 trace: {types: [pause, resume, publish], sample: 0.01}
 `)
 	res := Run(context.Background(), sc, Options{Version: "test", OutDir: dir})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	if res.Labels["git"] != "abc123" {
@@ -91,7 +91,7 @@ trace: {types: [pause, resume, publish], sample: 0.01}
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 // checkTrace checks that every line parses and has a configured type.
-func checkTrace(t *testing.T, path string, sum *report.TraceSummary, types map[string]bool) {
+func checkTrace(t *testing.T, path string, sum *result.TraceSummary, types map[string]bool) {
 	t.Helper()
 	if sum == nil || sum.Error != "" {
 		t.Fatalf("trace summary %+v", sum)
@@ -136,7 +136,7 @@ func checkTrace(t *testing.T, path string, sum *report.TraceSummary, types map[s
 }
 
 func TestSLOP99(t *testing.T) {
-	run := report.Run{Target: "a", Producers: 2}
+	run := result.Run{Target: "a", Producers: 2}
 	ms := func(d time.Duration) *scenarios.Limit {
 		return &scenarios.Limit{Duration: scenarios.Duration(d), IsDuration: true}
 	}

@@ -3,7 +3,7 @@ package runner
 import (
 	"time"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -28,11 +28,11 @@ type Tick struct {
 type Progress interface {
 	StepStarted(s StepInfo)
 	Tick(s StepInfo, t Tick)
-	StepFinished(s StepInfo, r report.Run)
+	StepFinished(s StepInfo, r result.Run)
 }
 
 type nopProgress struct{}
 
 func (nopProgress) StepStarted(StepInfo)              {}
 func (nopProgress) Tick(StepInfo, Tick)               {}
-func (nopProgress) StepFinished(StepInfo, report.Run) {}
+func (nopProgress) StepFinished(StepInfo, result.Run) {}

@@ -1,6 +1,6 @@
 // Package runner runs a scenario: for every target, every step of the sweep
 // and every repeat it starts the producer workers, waits out warmup and the
-// measured window, and turns what the workers recorded into a report.Result.
+// measured window, and turns what the workers recorded into a result.Result.
 package runner
 
 import (
@@ -14,7 +14,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/embedded"
 	"github.com/stationbench/stationbench/internal/redact"
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
 )
@@ -43,27 +43,27 @@ type Options struct {
 	// Checkpoint, when set, is given the partial result once the run is
 	// interrupted, before anything is cleaned up, so that it can be written
 	// while cleanup (bounded by a short deadline) goes on.
-	Checkpoint func(*report.Result)
+	Checkpoint func(*result.Result)
 }
 
 // Run runs the scenario and returns what it measured. It always returns a
 // result, complete or not: its Status says how the run ended (interrupted
 // when ctx was cancelled, failed when a target or step failed) and Error
 // why.
-func Run(ctx context.Context, sc scenarios.Scenario, o Options) *report.Result {
+func Run(ctx context.Context, sc scenarios.Scenario, o Options) *result.Result {
 	if o.Progress == nil {
 		o.Progress = nopProgress{}
 	}
 	if o.TickEvery <= 0 {
 		o.TickEvery = 500 * time.Millisecond
 	}
-	res := &report.Result{
-		SchemaVersion: report.SchemaVersion,
-		Status:        report.StatusComplete,
+	res := &result.Result{
+		SchemaVersion: result.SchemaVersion,
+		Status:        result.StatusComplete,
 		StartedAt:     time.Now().UTC(),
 		Scenario:      sc.Redacted(),
 		Env:           newEnv(o.Version),
-		Runs:          []report.Run{},
+		Runs:          []result.Run{},
 		RunID:         newRunID(),
 	}
 	perTarget := len(sc.Steps()) * sc.Load.Repeat
@@ -83,10 +83,10 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *report.Result {
 	}
 	switch {
 	case ctx.Err() != nil:
-		res.Status = report.StatusInterrupted
+		res.Status = result.StatusInterrupted
 		errs = append(errs, errors.New("interrupted"))
 	case len(errs) > 0:
-		res.Status = report.StatusFailed
+		res.Status = result.StatusFailed
 	}
 	if err := errors.Join(errs...); err != nil {
 		res.Error = err.Error()
@@ -101,7 +101,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *report.Result {
 type run struct {
 	sc    scenarios.Scenario
 	opts  Options
-	res   *report.Result
+	res   *result.Result
 	index int // steps started so far
 	total int
 	// faults records the current target's connection events.
@@ -115,7 +115,7 @@ type run struct {
 // recorded and skipped; a failed step fails the target but later steps
 // still run.
 func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
-	env := report.TargetEnv{Name: t.Name, Kind: string(t.Kind), URL: redact.URL(t.URL), Embedded: t.IsEmbedded()}
+	env := result.TargetEnv{Name: t.Name, Kind: string(t.Kind), URL: redact.URL(t.URL), Embedded: t.IsEmbedded()}
 	defer func() {
 		if err != nil {
 			env.Error = err.Error()
@@ -180,7 +180,7 @@ func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
 		run := r.step(ctx, drv, t, st, rep)
 		run.StartedAt = started
 		r.res.Runs = append(r.res.Runs, run)
-		if run.Status == report.StatusFailed {
+		if run.Status == result.StatusFailed {
 			errs = append(errs, fmt.Errorf("target %q, %d producers, repeat %d: %s", t.Name, st.Producers, rep, run.Error))
 		}
 	}
@@ -227,7 +227,7 @@ func (r *run) cleanupContext(ctx context.Context) (context.Context, context.Canc
 
 // checkpoint gives Options.Checkpoint the result as it stands, marked
 // interrupted, with the current target (env, and its error so far).
-func (r *run) checkpoint(env report.TargetEnv, err error) {
+func (r *run) checkpoint(env result.TargetEnv, err error) {
 	if r.opts.Checkpoint == nil || r.checkpointed {
 		return
 	}
@@ -239,7 +239,7 @@ func (r *run) checkpoint(env report.TargetEnv, err error) {
 		env.Error = err.Error()
 	}
 	snap.Env.Targets = append(slices.Clone(r.res.Env.Targets), env)
-	snap.Status, snap.Error = report.StatusInterrupted, "interrupted (partial result, written before cleanup)"
+	snap.Status, snap.Error = result.StatusInterrupted, "interrupted (partial result, written before cleanup)"
 	snap.FinishedAt = time.Now().UTC()
 	r.opts.Checkpoint(&snap)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 func TestRunJetStreamEndToEnd(t *testing.T) {
@@ -30,7 +31,7 @@ message: {size: 64}
 load: {duration: 1s, warmup: 200ms, drain: 2s}
 `)
 	res := Run(context.Background(), sc, Options{Version: "test"})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	if len(res.Runs) != 2 {
@@ -82,7 +83,7 @@ load: {duration: 1s, warmup: 200ms, drain: 2s}
 	if err := report.WriteAll(dir, res); err != nil {
 		t.Fatalf("write: %v", err)
 	}
-	back, err := report.ReadJSON(filepath.Join(dir, "result.json"))
+	back, err := result.ReadJSON(filepath.Join(dir, "result.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,31 +97,31 @@ load: {duration: 1s, warmup: 200ms, drain: 2s}
 
 // roundTrip normalizes a result the way JSON does (times lose their
 // monotonic reading).
-func roundTrip(t *testing.T, r *report.Result) *report.Result {
+func roundTrip(t *testing.T, r *result.Result) *result.Result {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "r.json")
-	if err := report.WriteJSON(p, r); err != nil {
+	if err := result.WriteJSON(p, r); err != nil {
 		t.Fatal(err)
 	}
-	back, err := report.ReadJSON(p)
+	back, err := result.ReadJSON(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return back
 }
 
-func checkPercentiles(t *testing.T, r report.Run) {
+func checkPercentiles(t *testing.T, r result.Run) {
 	t.Helper()
-	for _, l := range []report.Percentiles{r.LatencyUs, r.LatencyUncorrectedUs} {
+	for _, l := range []result.Percentiles{r.LatencyUs, r.LatencyUncorrectedUs} {
 		if !(l.P50 > 0 && l.P50 <= l.P90 && l.P90 <= l.P99 && l.P99 <= l.P999 && l.P999 <= l.Max) {
 			t.Errorf("%d producers: percentiles not ordered and positive: %+v", r.Producers, l)
 		}
 	}
 }
 
-func checkHistogram(t *testing.T, r report.Run) {
+func checkHistogram(t *testing.T, r result.Run) {
 	t.Helper()
-	h, err := report.DecodeHistogram(r.Histogram)
+	h, err := result.DecodeHistogram(r.Histogram)
 	if err != nil {
 		t.Fatalf("decode: %v", err)
 	}
@@ -164,7 +165,7 @@ message: {size: 32}
 load: {duration: 500ms, warmup: 100ms, rate: 2000, drain: 2s}
 `)
 	res := Run(context.Background(), sc, Options{})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	r := res.Runs[0]
@@ -205,7 +206,7 @@ load: {duration: 1s}
 	start := time.Now()
 	res := Run(context.Background(), sc, Options{})
 	took := time.Since(start)
-	if res.Status != report.StatusFailed {
+	if res.Status != result.StatusFailed {
 		t.Fatalf("status %s, want failed", res.Status)
 	}
 	if !strings.Contains(res.Error, `"nowhere"`) {
@@ -229,10 +230,10 @@ load: {duration: 30s, warmup: 100ms}
 	ctx, cancel := context.WithCancel(context.Background())
 	progress := &onLoad{at: 300 * time.Millisecond, do: cancel}
 	res := Run(ctx, sc, Options{Progress: progress, TickEvery: 100 * time.Millisecond})
-	if res.Status != report.StatusInterrupted {
+	if res.Status != result.StatusInterrupted {
 		t.Fatalf("status %s, want interrupted", res.Status)
 	}
-	if len(res.Runs) != 1 || res.Runs[0].Status != report.StatusInterrupted {
+	if len(res.Runs) != 1 || res.Runs[0].Status != result.StatusInterrupted {
 		t.Fatalf("runs: %+v", res.Runs)
 	}
 	r := res.Runs[0]
@@ -265,7 +266,7 @@ producers: {counts: [2]}
 load: {duration: 300ms, warmup: 100ms}
 `)
 	res := Run(ctx, sc, Options{})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	r := res.Runs[0]

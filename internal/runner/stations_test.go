@@ -14,6 +14,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 )
 
 // fillStream creates a stream with metadata meta and n messages.
@@ -48,7 +49,7 @@ message: {size: 64}
 load: {duration: 300ms, warmup: 0s}
 `, srv.URL()))
 	res := Run(context.Background(), sc, Options{})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	s, err := js.Stream(testCtx(t), "precious")
@@ -73,7 +74,7 @@ load: {duration: 300ms, warmup: 0s}
 
 // assertEverywhere writes every report of res and checks that each holds
 // text.
-func assertEverywhere(t *testing.T, res *report.Result, text string) {
+func assertEverywhere(t *testing.T, res *result.Result, text string) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := report.WriteAll(dir, res); err != nil {
@@ -111,7 +112,7 @@ message: {size: 64}
 load: {duration: 300ms, warmup: 0s}
 `, srv.URL()))
 	res := Run(context.Background(), sc, Options{})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	info, err := mustStream(t, js, "scratch").Info(testCtx(t))
@@ -150,7 +151,7 @@ message: {size: 64}
 load: {duration: 300ms, warmup: 0s}
 `, srv.URL()))
 	res := Run(context.Background(), sc, Options{})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	notes := strings.Join(res.Runs[0].Notes, "\n")
@@ -178,7 +179,7 @@ station: {name: marked, storage: memory, cleanup: keep}
 load: {duration: 200ms, warmup: 0s}
 `, srv.URL()))
 	res := Run(context.Background(), sc, Options{})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	info, err := mustStream(t, js, "marked").Info(testCtx(t))
@@ -195,10 +196,10 @@ load: {duration: 200ms, warmup: 0s}
 }
 
 // runIDOf reads the run id as result.json has it.
-func runIDOf(t *testing.T, res *report.Result) string {
+func runIDOf(t *testing.T, res *result.Result) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := report.Encode(&buf, res); err != nil {
+	if err := result.Encode(&buf, res); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
 )
@@ -17,18 +17,18 @@ import (
 const lead = 20 * time.Millisecond
 
 // step runs one step once and returns its run record.
-func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, st scenarios.Step, rep int) report.Run {
+func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, st scenarios.Step, rep int) result.Run {
 	load := r.sc.Load
-	out := report.Run{
+	out := result.Run{
 		Target:         t.Name,
 		Kind:           string(t.Kind),
 		Axis:           st.Axis,
 		Producers:      st.Producers,
 		RateMsgsPerSec: st.Rate,
 		Repeat:         rep,
-		Status:         report.StatusComplete,
+		Status:         result.StatusComplete,
 		WarmupS:        load.Warmup.D().Seconds(),
-		Series:         []report.Second{},
+		Series:         []result.Second{},
 	}
 	info := StepInfo{Index: r.index, Total: r.total, Target: t.Name, Step: st, Repeat: rep, Repeats: load.Repeat,
 		Warmup: load.Warmup.D(), Duration: load.Duration.D()}
@@ -82,7 +82,7 @@ func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, 
 	ferr = errors.Join(r.endChecks(ctx, &out, checks, clock.Start().Add(window.From)), ferr)
 	switch {
 	case ctx.Err() != nil:
-		out.Status, out.Error = report.StatusInterrupted, "interrupted"
+		out.Status, out.Error = result.StatusInterrupted, "interrupted"
 	case ferr != nil:
 		return failed(out, ferr)
 	case out.Sent == 0:
@@ -97,8 +97,8 @@ func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, 
 }
 
 // errorTexts merges the workers' error texts, most frequent first.
-func errorTexts(ws []*workers.Worker) []report.ErrorText {
-	lists := make([][]report.ErrorText, 0, len(ws))
+func errorTexts(ws []*workers.Worker) []result.ErrorText {
+	lists := make([][]result.ErrorText, 0, len(ws))
 	for _, w := range ws {
 		lists = append(lists, w.ErrorTexts())
 	}
@@ -109,7 +109,7 @@ func errorTexts(ws []*workers.Worker) []report.ErrorText {
 const maxErrorTexts = 8
 
 // withCause adds the most frequent error text of the run to err.
-func withCause(err error, out report.Run) error {
+func withCause(err error, out result.Run) error {
 	if len(out.ErrorTexts) == 0 {
 		return err
 	}
@@ -219,7 +219,7 @@ func (r *run) finish(ctx context.Context, s workers.Step, ws []*workers.Worker) 
 	return res, errors.Join(append(errs, err)...)
 }
 
-func failed(out report.Run, err error) report.Run {
-	out.Status, out.Error = report.StatusFailed, err.Error()
+func failed(out result.Run, err error) result.Run {
+	out.Status, out.Error = result.StatusFailed, err.Error()
 	return out
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/workers"
 )
 
@@ -54,7 +54,7 @@ func (r *run) beginChecks(ctx context.Context, drv workers.Driver, s workers.Ste
 // during the measured window from (wall time), and compares what the
 // station gained with what was acknowledged. It returns the error that
 // fails the step (a connection lost for good, messages lost), if any.
-func (r *run) endChecks(ctx context.Context, out *report.Run, p probe, from time.Time) error {
+func (r *run) endChecks(ctx context.Context, out *result.Run, p probe, from time.Time) error {
 	to := from.Add(time.Duration(out.DurationS * float64(time.Second)))
 	fs := p.faults.Since(p.mark, from, to)
 	out.Disconnects, out.Reconnects = fs.Disconnects, fs.Reconnects

@@ -11,7 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/stationbench/stationbench/internal/natstest"
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/workers"
 )
 
@@ -26,7 +26,7 @@ message: {size: 64}
 load: {duration: 500ms, warmup: 100ms, drain: 2s}
 `, srv.URL()))
 	res := Run(context.Background(), sc, Options{})
-	if res.Status != report.StatusComplete {
+	if res.Status != result.StatusComplete {
 		t.Fatalf("status %s: %s", res.Status, res.Error)
 	}
 	for i, r := range res.Runs {
@@ -48,7 +48,7 @@ station: {name: unverified, storage: memory, verify: false}
 load: {duration: 300ms, warmup: 0s}
 `, srv.URL()))
 	res := Run(context.Background(), sc, Options{})
-	if res.Status != report.StatusComplete || res.Runs[0].Lost != nil || res.Runs[0].Stored != nil {
+	if res.Status != result.StatusComplete || res.Runs[0].Lost != nil || res.Runs[0].Stored != nil {
 		t.Fatalf("status %s, lost %v, stored %v: want no verification", res.Status, deref(res.Runs[0].Lost), deref(res.Runs[0].Stored))
 	}
 }
@@ -89,7 +89,7 @@ load: {duration: 2s, warmup: 0s, drain: 2s}
 	if r.Lost == nil || *r.Lost == 0 {
 		t.Fatalf("lost %v (acked %d+%d, stored %v): want the deleted messages counted", deref(r.Lost), r.Acked, r.WarmupAcked, deref(r.Stored))
 	}
-	if res.Status != report.StatusFailed || r.Status != report.StatusFailed || !strings.Contains(r.Error, "not in the station") {
+	if res.Status != result.StatusFailed || r.Status != result.StatusFailed || !strings.Contains(r.Error, "not in the station") {
 		t.Errorf("status %s / %s, error %q: want failed for lost messages", res.Status, r.Status, r.Error)
 	}
 }

@@ -1,7 +1,7 @@
-// Package report holds the result of a run, the histogram codec, and the
-// renderers (text summary, JSON, plots). Renderers read a Result; they never
-// re-run anything.
-package report
+// Package result is the record of a run: its schema (Result, Run, Second
+// ...), the JSON and HdrHistogram codecs, and nothing heavier. The hot path
+// (workers) and every renderer (report) depend on it; it depends on neither.
+package result
 
 import (
 	"time"

@@ -1,4 +1,4 @@
-package report
+package result
 
 import (
 	"bytes"
@@ -8,7 +8,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
+
+	"github.com/stationbench/stationbench/internal/atomicfile"
 )
 
 // Encode writes r to w as indented JSON. A zero SchemaVersion is written as
@@ -40,7 +41,7 @@ func WriteJSON(path string, r *Result) error {
 	if err := Encode(&buf, r); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, buf.Bytes())
+	return atomicfile.Write(path, buf.Bytes())
 }
 
 // ReadJSON reads a result written by WriteJSON. It rejects a document whose
@@ -70,42 +71,6 @@ func ReadJSON(path string) (*Result, error) {
 	return &r, nil
 }
 
-// writeFileAtomic writes data to a temporary file beside path, syncs it and
-// renames it to path with mode 0644.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close() // already failed; the write error is the one to report
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
 // finiteRuns returns runs unchanged when every number is finite, else a copy
 // with non-finite numbers replaced by 0.
 func finiteRuns(runs []Run) []Run {
@@ -121,17 +86,17 @@ func finiteRuns(runs []Run) []Run {
 	}
 	out := make([]Run, len(runs))
 	for i, run := range runs {
-		run.RateMsgsPerSec = finite(run.RateMsgsPerSec)
-		run.DurationS = finite(run.DurationS)
-		run.WarmupS = finite(run.WarmupS)
-		run.ThroughputMsgsPerSec = finite(run.ThroughputMsgsPerSec)
-		run.ThroughputBytesPerSec = finite(run.ThroughputBytesPerSec)
+		run.RateMsgsPerSec = Finite(run.RateMsgsPerSec)
+		run.DurationS = Finite(run.DurationS)
+		run.WarmupS = Finite(run.WarmupS)
+		run.ThroughputMsgsPerSec = Finite(run.ThroughputMsgsPerSec)
+		run.ThroughputBytesPerSec = Finite(run.ThroughputBytesPerSec)
 		run.LatencyUs = finitePercentiles(run.LatencyUs)
 		run.LatencyUncorrectedUs = finitePercentiles(run.LatencyUncorrectedUs)
 		if run.Series != nil {
 			run.Series = append([]Second(nil), run.Series...)
 			for j := range run.Series {
-				run.Series[j].P99Us = finite(run.Series[j].P99Us)
+				run.Series[j].P99Us = Finite(run.Series[j].P99Us)
 			}
 		}
 		out[i] = run
@@ -148,7 +113,7 @@ func runFinite(r *Run) bool {
 		fs = append(fs, s.P99Us)
 	}
 	for _, f := range fs {
-		if f != finite(f) {
+		if f != Finite(f) {
 			return false
 		}
 	}
@@ -156,11 +121,13 @@ func runFinite(r *Run) bool {
 }
 
 func finitePercentiles(p Percentiles) Percentiles {
-	return Percentiles{P50: finite(p.P50), P90: finite(p.P90), P99: finite(p.P99),
-		P999: finite(p.P999), Max: finite(p.Max), Mean: finite(p.Mean)}
+	return Percentiles{P50: Finite(p.P50), P90: Finite(p.P90), P99: Finite(p.P99),
+		P999: Finite(p.P999), Max: Finite(p.Max), Mean: Finite(p.Mean)}
 }
 
-func finite(f float64) float64 {
+// Finite is f, or 0 when f is NaN or ±Inf: the result encodes non-finite
+// numbers as 0 (JSON cannot carry them), and renderers do the same.
+func Finite(f float64) float64 {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0
 	}

@@ -1,4 +1,4 @@
-package report
+package result
 
 // ThresholdVerdict is the outcome of one scenario threshold against one run
 // (target x step x repeat), or against none when no completed run matched.

@@ -8,24 +8,26 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 func TestJSONRoundTrip(t *testing.T) {
 	tests := []struct {
 		name string
-		r    *Result
+		r    *result.Result
 	}{
 		{"closed", closedResult(t)},
 		{"open", openResult(t)},
-		{"empty", &Result{SchemaVersion: SchemaVersion, Status: StatusFailed, Error: "no targets"}},
+		{"empty", &result.Result{SchemaVersion: result.SchemaVersion, Status: result.StatusFailed, Error: "no targets"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "result.json")
-			if err := WriteJSON(path, tt.r); err != nil {
+			if err := result.WriteJSON(path, tt.r); err != nil {
 				t.Fatal(err)
 			}
-			got, err := ReadJSON(path)
+			got, err := result.ReadJSON(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,13 +66,13 @@ func TestReadJSONRejects(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.doc), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, err := ReadJSON(path)
+			_, err := result.ReadJSON(path)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("ReadJSON error = %v, want it to mention %q", err, tt.want)
 			}
 		})
 	}
-	if _, err := ReadJSON(filepath.Join(t.TempDir(), "missing.json")); !os.IsNotExist(unwrapAll(err)) {
+	if _, err := result.ReadJSON(filepath.Join(t.TempDir(), "missing.json")); !os.IsNotExist(unwrapAll(err)) {
 		t.Errorf("missing file: error = %v, want a wrapped not-exist error", err)
 	}
 }
@@ -91,7 +93,7 @@ func TestEncode(t *testing.T) {
 	r.Runs[0].ThroughputMsgsPerSec = math.NaN()
 	r.Runs[1].LatencyUs.P99 = math.Inf(1)
 	var buf bytes.Buffer
-	if err := Encode(&buf, r); err != nil {
+	if err := result.Encode(&buf, r); err != nil {
 		t.Fatalf("Encode with non-finite numbers: %v", err)
 	}
 	if !strings.Contains(buf.String(), "\n  \"schema_version\": 1,") {
@@ -100,7 +102,7 @@ func TestEncode(t *testing.T) {
 	if r.SchemaVersion != 0 || !math.IsNaN(r.Runs[0].ThroughputMsgsPerSec) {
 		t.Error("Encode modified its input")
 	}
-	if err := Encode(&buf, nil); err == nil {
+	if err := result.Encode(&buf, nil); err == nil {
 		t.Error("Encode(nil) succeeded, want error")
 	}
 }
