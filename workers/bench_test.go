@@ -12,8 +12,8 @@ import (
 // The benchmarks below cover the harness's own per-message work: they must
 // report 0 allocs/op for everything but the client library's receive path.
 
-func BenchmarkWindowRoundTrip(b *testing.B) {
-	w := newWindow(256)
+func BenchmarkRingRoundTrip(b *testing.B) {
+	w := newRing(256)
 	never := make(chan struct{})
 	now := func() int64 { return 0 }
 	b.ReportAllocs()
@@ -28,7 +28,7 @@ func BenchmarkWindowRoundTrip(b *testing.B) {
 
 func BenchmarkAckRecord(b *testing.B) {
 	w := Window{From: 0, To: time.Hour}
-	a := newAckStats(w, seriesLen(w, 0))
+	a := newAckStats(w, seriesLen(w, 0), NewSecondHistograms())
 	b.ReportAllocs()
 	for i := range b.N {
 		t := int64(i) // one ns apart: no second boundary is crossed

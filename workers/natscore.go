@@ -136,9 +136,10 @@ func startReceiver(ctx context.Context, c Config, spec StepSpec) (*deliveryRecei
 // start begins recording deliveries for the measured window w.
 func (r *deliveryReceiver) start(w Window) {
 	n := seriesLen(w, r.drain)
-	d := &deliveryStats{byProducer: make([]*AckStats, r.producers), other: newAckStats(w, n)}
+	seconds := NewSecondHistograms() // one per second for all the producers
+	d := &deliveryStats{byProducer: make([]*AckStats, r.producers), other: newAckStats(w, n, seconds)}
 	for i := range d.byProducer {
-		d.byProducer[i] = newAckStats(w, n)
+		d.byProducer[i] = newAckStats(w, n, seconds)
 	}
 	r.stats.Store(d)
 }

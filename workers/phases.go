@@ -171,8 +171,8 @@ type LiveSnapshot struct {
 func (w *Worker) Live() LiveSnapshot {
 	s := LiveSnapshot{Errors: w.errProgress.Load(), Paused: w.Paused()}
 	s.Sent, s.Acked = w.Progress()
-	if w.win != nil {
-		s.InFlight = w.win.inflight.Load()
+	if w.ring != nil {
+		s.InFlight = w.ring.inflight.Load()
 	}
 	for i := range s.Buckets {
 		s.Buckets[i] = w.live.counts[i].Load()

@@ -52,14 +52,13 @@ type SendStats struct {
 	Series  []SendSecond
 }
 
-// AckSecond is one second of what an acknowledgement receiver saw.
+// AckSecond is one second of what an acknowledgement receiver saw. The
+// second's latencies go to the step's SecondHistograms, where the seconds of
+// all the step's receivers merge exactly.
 type AckSecond struct {
 	Acked  int64
 	Errors int64
-	P99Ns  int64
-	// Histogram is the second's corrected latencies, encoded (report's
-	// codec), so seconds of several producers merge exactly.
-	Histogram string
+	P99Ns  int64 // this receiver's own p99 of the second
 }
 
 // AckStats is what one acknowledgement (or delivery) receiver recorded.
@@ -77,6 +76,7 @@ type AckStats struct {
 	Series      []AckSecond
 
 	interval *hdrhistogram.Histogram // acks of the current second
+	seconds  *SecondHistograms       // the step's; each closed second merges in
 	live     *LiveLatency            // fed each closed second; nil for none
 	cur      int                     // index of the current second
 	window   Window
@@ -86,15 +86,23 @@ func newSendStats(seconds int) SendStats {
 	return SendStats{Series: make([]SendSecond, seconds)}
 }
 
-func newAckStats(w Window, seconds int) *AckStats {
+// newAckStats makes the record of one receiver for the measured window w,
+// with a series of n seconds; each closed second's latencies merge into
+// the step's per-second histograms.
+func newAckStats(w Window, n int, seconds *SecondHistograms) *AckStats {
 	return &AckStats{
 		Corrected:   result.NewHistogram(),
 		Uncorrected: result.NewHistogram(),
-		Series:      make([]AckSecond, seconds),
+		Series:      make([]AckSecond, n),
 		interval:    result.NewHistogram(),
+		seconds:     seconds,
 		window:      w,
 	}
 }
+
+// Seconds are the per-second histograms this record merges into, shared
+// with the other receivers of its step.
+func (a *AckStats) Seconds() *SecondHistograms { return a.seconds }
 
 // seriesLen is the number of seconds a step's series holds: the measured
 // window plus the drain, during which late acks still arrive.
@@ -135,14 +143,13 @@ func (a *AckStats) roll(now int64) {
 	a.cur = s
 }
 
-// flush writes the current second's p99 and starts a new interval.
+// flush writes the current second's p99, merges the second into the
+// step's (once a second, off the publish path: the lock there is taken
+// once per receiver per second) and starts a new interval.
 func (a *AckStats) flush() {
 	if a.interval.TotalCount() > 0 {
-		sec := &a.Series[a.cur]
-		sec.P99Ns = a.interval.ValueAtQuantile(99)
-		// Once a second, off the publish path; a failure only loses the
-		// merged p99 of this second.
-		sec.Histogram, _ = result.EncodeHistogram(a.interval)
+		a.Series[a.cur].P99Ns = a.interval.ValueAtQuantile(99)
+		a.seconds.merge(a.cur, a.interval)
 		if a.live != nil {
 			a.live.add(a.interval)
 		}

@@ -7,7 +7,7 @@ import (
 
 func TestAckStatsKeepsWarmupOutAndRollsSeconds(t *testing.T) {
 	w := Window{From: time.Second, To: 3 * time.Second}
-	a := newAckStats(w, seriesLen(w, time.Second))
+	a := newAckStats(w, seriesLen(w, time.Second), NewSecondHistograms())
 	ms := int64(time.Millisecond)
 	a.record(500*ms, 500*ms, 510*ms, true)    // warmup
 	a.record(1000*ms, 1000*ms, 1002*ms, true) // second 0: 2 ms
@@ -31,14 +31,14 @@ func TestAckStatsKeepsWarmupOutAndRollsSeconds(t *testing.T) {
 	if p := a.Series[0].P99Ns; p < 110*ms || p > 111*ms {
 		t.Errorf("second 0 p99 %d, want about 110 ms", p)
 	}
-	if a.Series[0].Histogram == "" || a.Series[1].Histogram == "" {
+	if s0, s1 := a.Seconds().Second(0), a.Seconds().Second(1); s0 == nil || s0.TotalCount() != 2 || s1 == nil || s1.TotalCount() != 1 {
 		t.Error("per-second histograms not kept")
 	}
 }
 
 func TestRecordClampsOutOfRange(t *testing.T) {
 	w := Window{From: 0, To: time.Hour}
-	a := newAckStats(w, 2)
+	a := newAckStats(w, 2, NewSecondHistograms())
 	a.record(0, 0, int64(2*time.Minute), true) // beyond the 60 s range
 	a.record(5, 5, 5, true)                    // zero latency
 	if a.Acked != 2 || a.Corrected.TotalCount() != 2 {

@@ -32,27 +32,42 @@ type WorkerConfig struct {
 	// LiveLatency fills the live latency buckets (Live) once a second; off
 	// unless live metrics are served, since filling them allocates.
 	LiveLatency bool
+	// Seconds are the step's per-second latency histograms, shared by all
+	// its workers (NewSecondHistograms, one per step); nil gives the worker
+	// its own, for a worker run alone.
+	Seconds *SecondHistograms
 }
 
 // Worker is one producer: it paces, publishes, keeps its messages in flight
-// and records what happened. The publishing goroutine owns Send; the ack
-// receiver owns Acks; Progress may be read at any time.
+// and records what happened. The publishing goroutine (Run) owns Send; the
+// ack receiver owns Acks; Progress and Live may be read at any time.
 type Worker struct {
-	cfg     WorkerConfig
-	window  Window // the measured window; set by Run
-	start   int64  // the load's start; set by Run
-	prod    Producer
-	win     *window // nil when the kind has no acknowledgements
-	payload []byte
+	// Set up by NewWorker, Attach and SetTracer, before Run.
+	cfg         WorkerConfig
+	prod        Producer
+	ring        *ring // messages in flight; nil when the kind has no acknowledgements
+	payload     []byte
+	timeoutText string
+	// trace is nil unless tracing is on; pubEvery and ackEvery sample its
+	// message events by sequence number (0: not traced).
+	trace              *Tracer
+	pubEvery, ackEvery uint64
+
+	// Written by Run, on the publishing goroutine.
+	measured Window // the step's measured window
+	Send     SendStats
+	sendErrs errTexts // error texts of publishing (errtexts.go)
+
+	// Written by the ack receiver. acks is published by Run before the
+	// first message, so the receiver goroutine sees it through the atomic.
+	acks    atomic.Pointer[AckStats]
+	gate    gate
+	ackErrs errTexts
+
+	// Control, from any goroutine.
 	stop    chan struct{}
 	stopped atomic.Bool
-
-	Send SendStats
-	// acks is published by Run before the first message, so the receiver
-	// goroutine sees it through the atomic.
-	acks  atomic.Pointer[AckStats]
-	acked bool
-	gate  gate
+	pause   pauseState // see phases.go
 
 	// Progress counters for live display, updated every so many messages.
 	sentProgress  atomic.Int64
@@ -60,27 +75,18 @@ type Worker struct {
 	errProgress   atomic.Int64 // every error, warmup included
 	reconnects    atomic.Int64
 	live          LiveLatency // measured ack latencies, a second at a time
-
-	pause pauseState // see phases.go
-	// trace is nil unless tracing is on; pubEvery and ackEvery sample its
-	// message events by sequence number (0: not traced).
-	trace              *Tracer
-	pubEvery, ackEvery uint64
-
-	// sendErrs is the publishing goroutine's table of error texts, ackErrs
-	// the ack receiver's (errtexts.go); written only on the error path.
-	sendErrs, ackErrs errTexts
-	timeoutText       string
 }
 
 // NewWorker makes a worker. The caller connects it to a Producer with
 // Attach before Run; acked says whether acks will come (Step.Acked).
 func NewWorker(cfg WorkerConfig, acked bool) *Worker {
+	if cfg.Seconds == nil {
+		cfg.Seconds = NewSecondHistograms()
+	}
 	w := &Worker{
 		cfg:         cfg,
 		payload:     make([]byte, cfg.PayloadSize),
 		stop:        make(chan struct{}),
-		acked:       acked,
 		pause:       pauseState{resume: make(chan struct{}, 1)},
 		timeoutText: fmt.Sprintf("no acknowledgement within %s (the target's timeoutMs)", cfg.AckTimeout),
 	}
@@ -88,7 +94,7 @@ func NewWorker(cfg WorkerConfig, acked bool) *Worker {
 		w.payload[stampSize+i] = byte('a' + i%26)
 	}
 	if acked {
-		w.win = newWindow(max(cfg.MaxPending, 1))
+		w.ring = newRing(max(cfg.MaxPending, 1))
 	}
 	return w
 }
@@ -101,7 +107,7 @@ func (w *Worker) Acks() *AckStats { return w.acks.Load() }
 // its messages that a step's receiver recorded, so they count as its own.
 // Call after Close.
 func (w *Worker) AdoptDeliveries(st *AckStats) {
-	if !w.acked && st != nil {
+	if w.ring == nil && st != nil {
 		w.acks.Store(st)
 	}
 }
@@ -148,7 +154,7 @@ func (w *Worker) ack(seq uint64, ok bool, reason string) {
 	}
 	now := w.cfg.Clock.Now()
 	st := w.acks.Load()
-	intended, sent, mine := w.win.claim(seq)
+	intended, sent, mine := w.ring.claim(seq)
 	if !mine || st == nil {
 		if st != nil {
 			st.Stale++
@@ -170,7 +176,7 @@ func (w *Worker) ack(seq uint64, ok bool, reason string) {
 	if seq&63 == 0 {
 		w.ackedProgress.Store(int64(seq))
 	}
-	w.win.release()
+	w.ring.release()
 	w.gate.exit()
 }
 
@@ -179,9 +185,9 @@ func (w *Worker) expire(seq uint64, intended, _ int64) {
 	w.sendErrs.add(w.timeoutText)
 	w.errProgress.Add(1)
 	w.trace.lifecycle(EventError, true, seq, "ack timeout")
-	if w.window.contains(intended) {
+	if w.measured.contains(intended) {
 		w.Send.Errors++
-		w.Send.Series[w.window.second(intended, len(w.Send.Series))].Errors++
+		w.Send.Series[w.measured.second(intended, len(w.Send.Series))].Errors++
 	}
 }
 
@@ -190,121 +196,83 @@ func (w *Worker) expire(seq uint64, intended, _ int64) {
 // outstanding acks. Messages intended before window.From are warmup. It
 // returns the offset at which sending ended.
 func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
+	pace := w.begin(window, loadStart)
+	var seq uint64
+	for !w.stopped.Load() {
+		d, ok := pace.next(seq + 1) // waits until the message is due
+		if !ok {
+			break
+		}
+		seq++
+		w.send(seq, d)
+	}
+	endedAt = min(w.cfg.Clock.Now(), int64(window.To))
+	pace.unsent(endedAt)
+	w.sentProgress.Store(int64(seq))
+	if w.ring != nil {
+		w.ring.drain(time.Now().Add(w.cfg.Drain), w.stop, w.expire)
+	}
+	return endedAt
+}
+
+// begin sets up the records of a run over the measured window and returns
+// its pacer.
+func (w *Worker) begin(window Window, loadStart time.Duration) pacer {
 	n := seriesLen(window, w.cfg.Drain)
-	w.window, w.start = window, int64(loadStart)
+	w.measured = window
 	w.Send = newSendStats(n)
-	if w.acked {
-		st := newAckStats(window, n)
+	if w.ring != nil {
+		st := newAckStats(window, n, w.cfg.Seconds)
 		if w.cfg.LiveLatency {
 			st.live = &w.live
 		}
 		w.acks.Store(st)
 	}
-	clock, win, sched := w.cfg.Clock, w.win, w.cfg.Schedule
-	end := int64(window.To)
-	start := w.start
-	lateAfter := int64(w.cfg.LateAfter)
-	var sleeper *time.Timer
-	if sched != nil {
-		sleeper = time.NewTimer(time.Hour)
-		sleeper.Stop()
+	return newPacer(w, int64(loadStart), int64(window.To))
+}
+
+// send publishes message seq, which departs as d, and counts it.
+func (w *Worker) send(seq uint64, d departure) {
+	measured := w.measured.contains(d.intended)
+	var sec *SendSecond
+	if measured {
+		sec = &w.Send.Series[w.measured.second(d.intended, len(w.Send.Series))]
+		w.Send.Offered++
+		sec.Offered++
 	}
-	if sched == nil { // closed loop: the first message leaves at the load's start
-		if wait := time.Duration(start - clock.Now()); wait > 0 {
-			lead := time.NewTimer(wait)
-			w.sleep(lead, wait)
-		}
+	if w.ring != nil {
+		w.ring.put(seq, d.intended, d.sent)
 	}
-	var i uint64 // index into the schedule
-	seq := uint64(0)
-	for !w.stopped.Load() {
-		var intended int64
-		if sched != nil {
-			intended = start + int64(sched.At(i))
-			if intended >= end {
-				break
-			}
-			if wait := intended - clock.Now(); wait > 0 && !w.sleep(sleeper, time.Duration(wait)) {
-				break
-			}
-		}
-		if w.pause.paused.Load() {
-			// Paused: send nothing; in open loop the schedule of the
-			// pause is skipped, so it is neither sent nor offered.
-			ok := w.holdPaused(end)
-			if sched != nil {
-				i = max(i, sched.Before(time.Duration(min(clock.Now(), end)-start)))
-			}
-			if !ok {
-				break
-			}
-			continue
-		}
-		if sched == nil && win != nil {
-			// Closed loop: a message is due when the window has room, so
-			// its intended time is taken after that wait, not before.
-			if !win.acquire(seq+1, w.cfg.AckTimeout, clock.Now, w.expire, w.stop) {
-				break
-			}
-		}
-		now := clock.Now()
-		if now >= end {
-			break
-		}
-		if sched == nil {
-			intended = now
-		}
-		i++
-		seq++
-		measured := w.window.contains(intended)
-		var sec *SendSecond
-		if measured {
-			sec = &w.Send.Series[w.window.second(intended, len(w.Send.Series))]
-			w.Send.Offered++
-			sec.Offered++
-		}
-		sent := now
-		if win != nil {
-			if sched != nil { // open loop: the window may hold this send back
-				if !win.acquire(seq, w.cfg.AckTimeout, clock.Now, w.expire, w.stop) {
-					break
-				}
-				sent = clock.Now()
-			} // closed loop: acquired above, before now was read
-			win.put(seq, intended, sent)
-		}
-		stamp(w.payload, intended, sent)
-		if err := w.prod.Publish(seq, w.payload); err != nil {
-			w.publishFailed(seq, intended, err)
-			continue
-		}
-		if w.pubEvery != 0 && seq%w.pubEvery == 0 {
-			w.trace.emit(Event{AtNs: sent, Seq: seq, Type: EventPublish})
-		}
-		if !measured {
-			if intended >= end {
-				w.Send.Drain++ // after the window: not warmup
-			} else {
-				w.Send.Warmup++
-			}
-			continue
-		}
-		w.Send.Sent++
-		sec.Sent++
-		if sched != nil && sent-intended > lateAfter {
-			w.Send.Late++
-		}
-		if seq&63 == 0 {
-			w.sentProgress.Store(int64(seq))
-		}
+	stamp(w.payload, d.intended, d.sent)
+	if err := w.prod.Publish(seq, w.payload); err != nil {
+		w.publishFailed(seq, d.intended, err)
+		return
 	}
-	endedAt = min(clock.Now(), end)
-	w.countUnsent(i, endedAt)
-	w.sentProgress.Store(int64(seq))
-	if win != nil {
-		win.drain(time.Now().Add(w.cfg.Drain), w.stop, w.expire)
+	if w.pubEvery != 0 && seq%w.pubEvery == 0 {
+		w.trace.emit(Event{AtNs: d.sent, Seq: seq, Type: EventPublish})
 	}
-	return endedAt
+	if !measured {
+		if d.intended >= int64(w.measured.To) {
+			w.Send.Drain++ // after the window: not warmup
+		} else {
+			w.Send.Warmup++
+		}
+		return
+	}
+	w.Send.Sent++
+	sec.Sent++
+	if d.late {
+		w.Send.Late++
+	}
+	if seq&63 == 0 {
+		w.sentProgress.Store(int64(seq))
+	}
+}
+
+// room waits until the ring has a free slot for message seq, expiring a
+// message there whose ack is overdue; true without a ring. False: stopped.
+func (w *Worker) room(seq uint64) bool {
+	return w.ring == nil || w.ring.acquire(seq, w.cfg.AckTimeout, w.cfg.Clock.Now, w.expire, w.stop)
 }
 
 // publishFailed counts a publish the connection refused, takes its slot
@@ -313,46 +281,20 @@ func (w *Worker) publishFailed(seq uint64, intended int64, err error) {
 	w.sendErrs.add("publish: " + err.Error())
 	w.errProgress.Add(1)
 	w.trace.lifecycle(EventError, false, seq, "publish failed")
-	if w.win != nil {
-		if _, _, ok := w.win.claim(seq); ok {
-			w.win.release()
+	if w.ring != nil {
+		if _, _, ok := w.ring.claim(seq); ok {
+			w.ring.release()
 		}
 	}
-	if w.window.contains(intended) {
+	if w.measured.contains(intended) {
 		w.Send.Errors++
-		w.Send.Series[w.window.second(intended, len(w.Send.Series))].Errors++
+		w.Send.Series[w.measured.second(intended, len(w.Send.Series))].Errors++
 	}
 	t := time.NewTimer(time.Millisecond)
 	select {
 	case <-t.C:
 	case <-w.stop:
 		t.Stop()
-	}
-}
-
-// countUnsent adds to Offered the scheduled messages of the measured window
-// that were never sent because the worker fell behind or was stopped early
-// (open loop only; closed loop offers exactly what it sends). next is the
-// first schedule index not sent.
-func (w *Worker) countUnsent(next uint64, endedAt int64) {
-	sched := w.cfg.Schedule
-	if sched == nil {
-		return
-	}
-	to := time.Duration(min(int64(w.window.To), endedAt))
-	start := time.Duration(w.start)
-	for sec := range w.Send.Series {
-		lo := w.window.From + time.Duration(sec)*time.Second
-		hi := min(lo+time.Second, to)
-		if lo >= hi {
-			return
-		}
-		first := max(next, sched.Before(lo-start))
-		if last := sched.Before(hi - start); last > first {
-			n := int64(last - first)
-			w.Send.Offered += n
-			w.Send.Series[sec].Offered += n
-		}
 	}
 }
 

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -76,29 +77,13 @@ func series(ws []*workers.Worker, acks []*workers.AckStats, measured time.Durati
 			out[i].Errors += s.Errors
 		}
 	}
-	for i := range out {
-		var h *hdrhistogram.Histogram
-		for _, a := range acks {
-			if i >= len(a.Series) {
-				continue
-			}
-			s := a.Series[i]
-			out[i].Acked += s.Acked
-			out[i].Errors += s.Errors
-			if s.Histogram == "" {
-				continue
-			}
-			if d, err := result.DecodeHistogram(s.Histogram); err == nil {
-				if h == nil {
-					h = result.NewHistogram()
-				}
-				h.Merge(d)
-			}
-		}
-		if h != nil {
-			out[i].P99Us = float64(h.ValueAtQuantile(99)) / 1e3
+	for _, a := range acks {
+		for i := range min(n, len(a.Series)) {
+			out[i].Acked += a.Series[i].Acked
+			out[i].Errors += a.Series[i].Errors
 		}
 	}
+	secondP99s(out, acks)
 	// Keep the measured seconds, then trailing seconds only while they
 	// still hold something.
 	keep := int(math.Ceil(measured.Seconds()))
@@ -109,4 +94,42 @@ func series(ws []*workers.Worker, acks []*workers.AckStats, measured time.Durati
 		}
 	}
 	return out[:last]
+}
+
+// secondP99s sets each second's p99 from the merged latencies of that second
+// of every receiver. A step's receivers normally share one set of per-second
+// histograms; sets not shared (a delivery receiver beside acking workers)
+// are merged here.
+func secondP99s(out []result.Second, acks []*workers.AckStats) {
+	var sets []*workers.SecondHistograms
+	for _, a := range acks {
+		if s := a.Seconds(); s != nil && !slices.Contains(sets, s) {
+			sets = append(sets, s)
+		}
+	}
+	var merged *hdrhistogram.Histogram
+	for i := range out {
+		var h *hdrhistogram.Histogram
+		for _, s := range sets {
+			sec := s.Second(i)
+			switch {
+			case sec == nil:
+			case h == nil:
+				h = sec
+			default:
+				if merged == nil {
+					merged = result.NewHistogram()
+				}
+				if h != merged {
+					merged.Reset()
+					merged.Merge(h)
+					h = merged
+				}
+				merged.Merge(sec)
+			}
+		}
+		if h != nil {
+			out[i].P99Us = float64(h.ValueAtQuantile(99)) / 1e3
+		}
+	}
 }

@@ -5,12 +5,12 @@ import (
 	"time"
 )
 
-func TestWindowClaimOnce(t *testing.T) {
-	w := newWindow(4)
+func TestRingClaimOnce(t *testing.T) {
+	w := newRing(4)
 	never := make(chan struct{})
 	now := func() int64 { return 0 }
 	if !w.acquire(1, time.Second, now, nil, never) {
-		t.Fatal("acquire on an empty window failed")
+		t.Fatal("acquire on an empty ring failed")
 	}
 	w.put(1, 10, 20)
 	if got := w.inflight.Load(); got != 1 {
@@ -32,8 +32,8 @@ func TestWindowClaimOnce(t *testing.T) {
 	}
 }
 
-func TestWindowExpiresOverdueMessage(t *testing.T) {
-	w := newWindow(2)
+func TestRingExpiresOverdueMessage(t *testing.T) {
+	w := newRing(2)
 	never := make(chan struct{})
 	clock := int64(0)
 	now := func() int64 { return clock }
@@ -56,23 +56,23 @@ func TestWindowExpiresOverdueMessage(t *testing.T) {
 	}
 }
 
-func TestWindowAcquireStops(t *testing.T) {
-	w := newWindow(1)
+func TestRingAcquireStops(t *testing.T) {
+	w := newRing(1)
 	w.put(1, 0, 0)
 	stop := make(chan struct{})
 	close(stop)
 	now := func() int64 { return 0 }
 	if w.acquire(2, time.Hour, now, nil, stop) {
-		t.Error("acquire on a full window returned true after stop")
+		t.Error("acquire on a full ring returned true after stop")
 	}
 }
 
 // TestWindowConcurrentAcks runs a publisher and an acknowledger goroutine
-// through a small window: every message is acknowledged exactly once and
+// through a small ring: every message is acknowledged exactly once and
 // nothing is left in flight (run with -race).
-func TestWindowConcurrentAcks(t *testing.T) {
+func TestRingConcurrentAcks(t *testing.T) {
 	for _, size := range []int{1, 3, 64} {
-		w := newWindow(size)
+		w := newRing(size)
 		never := make(chan struct{})
 		start := time.Now()
 		now := func() int64 { return int64(time.Since(start)) }
@@ -107,8 +107,8 @@ func TestWindowConcurrentAcks(t *testing.T) {
 	}
 }
 
-func TestWindowDrainExpiresOutstanding(t *testing.T) {
-	w := newWindow(8)
+func TestRingDrainExpiresOutstanding(t *testing.T) {
+	w := newRing(8)
 	for seq := uint64(1); seq <= 3; seq++ {
 		w.put(seq, 0, 0)
 	}
@@ -125,8 +125,8 @@ func TestWindowDrainExpiresOutstanding(t *testing.T) {
 	}
 }
 
-func TestWindowDrainShortensOnStop(t *testing.T) {
-	w := newWindow(8)
+func TestRingDrainShortensOnStop(t *testing.T) {
+	w := newRing(8)
 	w.put(1, 0, 0)
 	stop := make(chan struct{})
 	close(stop)

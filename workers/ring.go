@@ -19,12 +19,13 @@ type slot struct {
 	sent     atomic.Int64
 }
 
-// window bounds the messages in flight for one producer and remembers when
-// each was meant to leave and when it did. It takes no lock and allocates
-// nothing per message: the publisher blocks on the wake channel only when
-// the window is full, and the receiver signals only when the window has
-// drained to its low-water mark.
-type window struct {
+// ring holds one producer's messages in flight: it bounds how many there
+// are (MaxPending) and remembers when each was meant to leave and when it
+// did. It takes no lock and allocates nothing per message: the publisher
+// blocks on the wake channel only when the ring is full, and the receiver
+// signals only when the ring has drained to its low-water mark. (Not to be
+// confused with Window, the measured part of a step.)
+type ring struct {
 	slots    []slot
 	inflight atomic.Int64
 	waiting  atomic.Bool
@@ -33,14 +34,14 @@ type window struct {
 	timer    *time.Timer
 }
 
-func newWindow(size int) *window {
+func newRing(size int) *ring {
 	low := int64(size) * 3 / 4
 	if size < 4 {
 		low = int64(size) - 1
 	}
 	t := time.NewTimer(time.Hour)
 	t.Stop()
-	return &window{
+	return &ring{
 		slots: make([]slot, size),
 		wake:  make(chan struct{}, 1),
 		low:   low,
@@ -48,22 +49,22 @@ func newWindow(size int) *window {
 	}
 }
 
-func (w *window) slotOf(seq uint64) *slot { return &w.slots[seq%uint64(len(w.slots))] }
+func (r *ring) slotOf(seq uint64) *slot { return &r.slots[seq%uint64(len(r.slots))] }
 
 // put records a message as in flight. The caller has made sure its slot is
 // free (acquire).
-func (w *window) put(seq uint64, intended, sent int64) {
-	s := w.slotOf(seq)
+func (r *ring) put(seq uint64, intended, sent int64) {
+	s := r.slotOf(seq)
 	s.intended.Store(intended)
 	s.sent.Store(sent)
-	w.inflight.Add(1)
+	r.inflight.Add(1)
 	s.seq.Store(seq)
 }
 
 // claim takes the slot of seq back, once: it returns false when the slot was
 // already claimed (an ack after a timeout, or a duplicate).
-func (w *window) claim(seq uint64) (intended, sent int64, ok bool) {
-	s := w.slotOf(seq)
+func (r *ring) claim(seq uint64) (intended, sent int64, ok bool) {
+	s := r.slotOf(seq)
 	if s.seq.Load() != seq {
 		return 0, 0, false
 	}
@@ -75,12 +76,12 @@ func (w *window) claim(seq uint64) (intended, sent int64, ok bool) {
 }
 
 // release counts a claimed message out and wakes a waiting publisher when
-// the window has room enough.
-func (w *window) release() {
-	n := w.inflight.Add(-1)
-	if n <= w.low && w.waiting.Load() && w.waiting.CompareAndSwap(true, false) {
+// the ring has room enough.
+func (r *ring) release() {
+	n := r.inflight.Add(-1)
+	if n <= r.low && r.waiting.Load() && r.waiting.CompareAndSwap(true, false) {
 		select {
-		case w.wake <- struct{}{}:
+		case r.wake <- struct{}{}:
 		default:
 		}
 	}
@@ -92,8 +93,8 @@ type expired func(seq uint64, intended, sent int64)
 // acquire waits until the slot for seq is free. A message occupying it
 // whose ack is overdue (sent more than timeout before now) is claimed and
 // passed to onExpired. It returns false when stop closes first.
-func (w *window) acquire(seq uint64, timeout time.Duration, now func() int64, onExpired expired, stop <-chan struct{}) bool {
-	s := w.slotOf(seq)
+func (r *ring) acquire(seq uint64, timeout time.Duration, now func() int64, onExpired expired, stop <-chan struct{}) bool {
+	s := r.slotOf(seq)
 	for {
 		old := s.seq.Load()
 		if old == free {
@@ -102,27 +103,27 @@ func (w *window) acquire(seq uint64, timeout time.Duration, now func() int64, on
 		deadline := s.sent.Load() + int64(timeout)
 		wait := time.Duration(deadline - now())
 		if wait <= 0 {
-			if intended, sent, ok := w.claim(old); ok {
-				w.release()
+			if intended, sent, ok := r.claim(old); ok {
+				r.release()
 				onExpired(old, intended, sent)
 			}
 			continue
 		}
-		w.waiting.Store(true)
+		r.waiting.Store(true)
 		if s.seq.Load() != old { // freed between the check and the flag
-			w.waiting.Store(false)
+			r.waiting.Store(false)
 			continue
 		}
-		w.timer.Reset(wait)
+		r.timer.Reset(wait)
 		select {
-		case <-w.wake:
-		case <-w.timer.C:
+		case <-r.wake:
+		case <-r.timer.C:
 		case <-stop:
-			w.timer.Stop()
-			w.waiting.Store(false)
+			r.timer.Stop()
+			r.waiting.Store(false)
 			return false
 		}
-		w.timer.Stop()
+		r.timer.Stop()
 	}
 }
 
@@ -133,35 +134,35 @@ const stopGrace = time.Second
 // drain waits until nothing is in flight or the deadline passes, then claims
 // whatever is still outstanding and passes it to onExpired. Once stop is
 // closed it waits at most stopGrace more.
-func (w *window) drain(deadline time.Time, stop <-chan struct{}, onExpired expired) {
-	for w.inflight.Load() > 0 {
+func (r *ring) drain(deadline time.Time, stop <-chan struct{}, onExpired expired) {
+	for r.inflight.Load() > 0 {
 		wait := time.Until(deadline)
 		if wait <= 0 {
 			break
 		}
-		w.waiting.Store(true)
-		if w.inflight.Load() == 0 {
-			w.waiting.Store(false)
+		r.waiting.Store(true)
+		if r.inflight.Load() == 0 {
+			r.waiting.Store(false)
 			break
 		}
-		w.timer.Reset(min(wait, 10*time.Millisecond))
+		r.timer.Reset(min(wait, 10*time.Millisecond))
 		select {
-		case <-w.wake:
-		case <-w.timer.C:
+		case <-r.wake:
+		case <-r.timer.C:
 		case <-stop:
 			if grace := time.Now().Add(stopGrace); grace.Before(deadline) {
 				deadline = grace
 			}
 			stop = nil
 		}
-		w.timer.Stop()
+		r.timer.Stop()
 	}
-	w.waiting.Store(false)
-	for i := range w.slots {
-		s := &w.slots[i]
+	r.waiting.Store(false)
+	for i := range r.slots {
+		s := &r.slots[i]
 		if seq := s.seq.Load(); seq != free {
-			if intended, sent, ok := w.claim(seq); ok {
-				w.release()
+			if intended, sent, ok := r.claim(seq); ok {
+				r.release()
 				onExpired(seq, intended, sent)
 			}
 		}

@@ -1,0 +1,163 @@
+package workers
+
+import "time"
+
+// A pacer decides when a worker's messages leave. Run asks it for each
+// message in turn; next waits until that message is due and may leave, and
+// says when it was meant to leave and when it does. Both pacers wait for
+// absolute times on the step clock, never for fixed intervals, so a late
+// send does not push the messages after it back.
+//
+//   - closedLoop: a message is due as soon as the in-flight ring has room
+//     for it; that moment is both its intended and its send time.
+//   - openLoop: a message is due at its time on the schedule; the ring may
+//     still hold it back, and its latency counts from the schedule's time
+//     (no coordinated omission).
+//
+// While the worker is paused nothing is due. The pacer runs on the
+// publishing goroutine only.
+type pacer interface {
+	// next waits until message seq is due and may leave. ok is false when
+	// the measured window has ended or the worker was stopped first.
+	next(seq uint64) (d departure, ok bool)
+	// unsent adds to the worker's Offered what was due in the measured
+	// window before endedAt but never sent.
+	unsent(endedAt int64)
+}
+
+// departure is when one message was meant to leave and when it does
+// (offsets on the step clock, ns), and whether that is late.
+type departure struct {
+	intended, sent int64
+	late           bool
+}
+
+// newPacer makes the pacer of the worker's mode for a load starting at
+// start (an offset on the step clock) whose measured window ends at end.
+func newPacer(w *Worker, start, end int64) pacer {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	if w.cfg.Schedule == nil {
+		return &closedLoop{w: w, start: start, end: end, timer: timer}
+	}
+	return &openLoop{w: w, sched: w.cfg.Schedule, start: start, end: end, lateAfter: int64(w.cfg.LateAfter), timer: timer}
+}
+
+// closedLoop sends each message as soon as the ring has room for it, the
+// first at the load's start. Without a ring (a kind without acks) every
+// message is due at once.
+type closedLoop struct {
+	w          *Worker
+	start, end int64
+	timer      *time.Timer
+	begun      bool
+}
+
+func (p *closedLoop) next(seq uint64) (departure, bool) {
+	w, clock := p.w, p.w.cfg.Clock
+	if !p.begun { // the first message leaves at the load's start
+		p.begun = true
+		if wait := time.Duration(p.start - clock.Now()); wait > 0 && !w.sleep(p.timer, wait) {
+			return departure{}, false
+		}
+	}
+	for w.pause.paused.Load() {
+		if !w.holdPaused(p.end) || w.stopped.Load() {
+			return departure{}, false
+		}
+	}
+	// The message is due when the ring has room, so its intended time is
+	// taken after that wait, not before.
+	if !w.room(seq) {
+		return departure{}, false
+	}
+	now := clock.Now()
+	if now >= p.end {
+		return departure{}, false
+	}
+	return departure{intended: now, sent: now}, true
+}
+
+// unsent is nothing: a closed loop offers exactly what it sends.
+func (p *closedLoop) unsent(int64) {}
+
+// openLoop sends message i at start + sched.At(i).
+type openLoop struct {
+	w          *Worker
+	sched      Schedule
+	start, end int64
+	lateAfter  int64  // a send leaving later than this after its time is late
+	i          uint64 // the schedule index of the next message
+	timer      *time.Timer
+}
+
+// pace is the open loop's arithmetic, a pure function as in vegeta: given
+// the time elapsed since the load's start and the messages already due
+// (hits), it says how long until the next is due (zero or less: it is
+// overdue, send at once) and whether none is due before the window's end.
+func (p *openLoop) pace(elapsed time.Duration, hits uint64) (wait time.Duration, stop bool) {
+	at := p.sched.At(hits)
+	if p.start+int64(at) >= p.end {
+		return 0, true
+	}
+	return at - elapsed, false
+}
+
+func (p *openLoop) next(seq uint64) (departure, bool) {
+	w, clock := p.w, p.w.cfg.Clock
+	var intended int64
+	for {
+		now := clock.Now()
+		wait, stop := p.pace(time.Duration(now-p.start), p.i)
+		if stop {
+			return departure{}, false
+		}
+		intended = now + int64(wait) // start + At(i)
+		if wait > 0 && !w.sleep(p.timer, wait) {
+			return departure{}, false
+		}
+		if !w.pause.paused.Load() {
+			break
+		}
+		// Paused: the schedule of the pause is skipped, so it is neither
+		// sent nor offered.
+		ok := w.holdPaused(p.end)
+		p.i = max(p.i, p.sched.Before(time.Duration(min(clock.Now(), p.end)-p.start)))
+		if !ok || w.stopped.Load() {
+			return departure{}, false
+		}
+	}
+	sent := clock.Now()
+	if sent >= p.end {
+		return departure{}, false
+	}
+	if w.ring != nil { // the ring may hold the message back: it leaves late
+		if !w.room(seq) {
+			return departure{}, false // not counted here: unsent offers it
+		}
+		sent = clock.Now()
+	}
+	p.i++
+	return departure{intended: intended, sent: sent, late: sent-intended > p.lateAfter}, true
+}
+
+// unsent adds the scheduled messages of the measured window that were
+// never sent because the worker fell behind or was stopped early.
+func (p *openLoop) unsent(endedAt int64) {
+	w := p.w
+	to := time.Duration(min(int64(w.measured.To), endedAt))
+	start := time.Duration(p.start)
+	for sec := range w.Send.Series {
+		lo := w.measured.From + time.Duration(sec)*time.Second
+		hi := min(lo+time.Second, to)
+		if lo >= hi {
+			return
+		}
+		first := max(p.i, p.sched.Before(lo-start))
+		if last := p.sched.Before(hi - start); last > first {
+			n := int64(last - first)
+			w.Send.Offered += n
+			w.Send.Series[sec].Offered += n
+		}
+	}
+}
