@@ -133,6 +133,7 @@ func (r *run) lossAccepted(target string, producers int) bool {
 func (r *run) openWorkers(ctx context.Context, s workers.Step, clock *workers.Clock, t scenarios.Target, st scenarios.Step) ([]*workers.Worker, error) {
 	p, load := r.sc.Producers, r.sc.Load
 	ws := make([]*workers.Worker, 0, st.Producers)
+	seconds := workers.NewSecondHistograms() // the step's, shared by its workers
 	for k := range st.Producers {
 		spec := workers.ProducerSpec{Index: k + 1, Name: fmt.Sprintf("%s-%d", p.Name, k+1)}
 		cfg := workers.WorkerConfig{
@@ -144,6 +145,7 @@ func (r *run) openWorkers(ctx context.Context, s workers.Step, clock *workers.Cl
 			LateAfter:   load.LateAfter.D(),
 			PayloadSize: r.sc.Message.Size.Int(),
 			LiveLatency: r.opts.Live != nil,
+			Seconds:     seconds,
 		}
 		if st.Rate > 0 {
 			cfg.Schedule = workers.Spread(st.Rate, st.Producers, k)
