@@ -25,7 +25,7 @@ func TestSecondHistogramsMergeTwoReceivers(t *testing.T) {
 		r := rand.New(rand.NewPCG(1, uint64(k)))
 		for i := range 3000 {
 			intended := int64(w.From) + int64(i)*int64(time.Millisecond) // 3 seconds of sends
-			lat := int64(50_000 + r.ExpFloat64()*float64(200_000*(k+1)))  // receiver k is slower
+			lat := int64(50_000 + r.ExpFloat64()*float64(200_000*(k+1))) // receiver k is slower
 			if i%97 == 0 {
 				lat += int64(40 * time.Millisecond) // a tail
 			}
