@@ -112,3 +112,42 @@ func TestWorkerLoopAllocatesNothingPerMessage(t *testing.T) {
 		})
 	}
 }
+
+// silent is a Producer whose messages are never acknowledged; it signals
+// each publish on published.
+type silent struct{ published chan uint64 }
+
+func (s *silent) Publish(seq uint64, _ []byte) error { s.published <- seq; return nil }
+
+func (s *silent) Close(context.Context) error { return nil }
+
+// TestOpenLoopStoppedOnFullRingOffersWhatWasDue: an open-loop worker whose
+// ring is full when it is stopped has offered exactly the messages due in
+// the measured window before it ended, whether sent or not, and sent the
+// ones the ring took.
+func TestOpenLoopStoppedOnFullRingOffersWhatWasDue(t *testing.T) {
+	sched := ConstantRate{PerSec: 1000}
+	w := NewWorker(WorkerConfig{Clock: NewClock(), Schedule: sched, MaxPending: 2,
+		AckTimeout: time.Hour, Drain: 10 * time.Millisecond, LateAfter: time.Millisecond, PayloadSize: 32}, true)
+	p := &silent{published: make(chan uint64, 2)}
+	w.Attach(p)
+	ended := make(chan int64)
+	go func() { ended <- w.Run(Window{From: 0, To: time.Hour}, 0) }()
+	<-p.published
+	<-p.published // the ring is full: the third message waits for room
+	w.Stop()
+	endedAt := <-ended
+	if err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(sched.Before(time.Duration(endedAt))); w.Send.Offered != want || w.Send.Sent != 2 {
+		t.Errorf("offered %d, sent %d; want %d due before %s, 2 sent", w.Send.Offered, w.Send.Sent, want, time.Duration(endedAt))
+	}
+	var perSecond int64
+	for _, s := range w.Send.Series {
+		perSecond += s.Offered
+	}
+	if perSecond != w.Send.Offered {
+		t.Errorf("offered %d in the series, %d in all", perSecond, w.Send.Offered)
+	}
+}
