@@ -346,4 +346,3 @@ func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 func uslModel(lambda, sigma, kappa, n float64) float64 {
 	return lambda * n / (1 + sigma*(n-1) + kappa*n*(n-1))
 }
-
