@@ -24,10 +24,10 @@ func TestReportCmdFormats(t *testing.T) {
 		"markdown": "| target |",
 		// exampleResult is a version-1 file: report writes it as this
 		// version, its analysis computed on reading.
-		"json":     `"schema_version": 2`,
-		"csv":      "target,kind,axis,producers",
-		"hgrm":     "1/(1-Percentile)",
-		"html":     "<!DOCTYPE html>",
+		"json": `"schema_version": 2`,
+		"csv":  "target,kind,axis,producers",
+		"hgrm": "1/(1-Percentile)",
+		"html": "<!DOCTYPE html>",
 	}
 	for format, want := range wants {
 		t.Run(format, func(t *testing.T) {
