@@ -56,10 +56,16 @@ func WritePage(dir string, r *result.Result) ([]string, error) {
 	if r == nil {
 		return nil, errors.New("write report: nil result")
 	}
+	return writePage(dir, r, Charts(r))
+}
+
+// writePage writes charts as PNG and SVG files and the page that inlines
+// the same SVGs.
+func writePage(dir string, r *result.Result, charts []Chart) ([]string, error) {
 	var written []string
 	var errs []error
 	var page []htmlChart
-	for _, c := range Charts(r) {
+	for _, c := range charts {
 		png := filepath.Join(dir, c.Name+".png")
 		if err := c.Save(png); err != nil {
 			errs = append(errs, err)
