@@ -33,7 +33,7 @@ func DeliveryLags(r *result.Result) []result.DeliveryLag {
 				after += s.Acked
 			}
 		}
-		l := result.DeliveryLag{Target: run.Target, Producers: run.Producers, Repeat: run.Repeat, P99Us: run.LatencyUs.P99,
+		l := result.DeliveryLag{Target: run.Target, Producers: run.Producers, Repeat: run.Repeat, P99Us: result.Finite(run.LatencyUs.P99),
 			AfterWindow: float64(after) / float64(*run.Delivered)}
 		if run.Lost != nil && run.Sent > 0 {
 			l.Lost = float64(*run.Lost) / float64(run.Sent)
