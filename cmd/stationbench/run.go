@@ -93,7 +93,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("writing results: %w", werr)
 	case res.Status != result.StatusComplete:
 		return failedError{fmt.Errorf("run %s: %s", res.Status, res.Error)}
-	case res.Analysis != nil && report.FailedThresholds(res.Analysis.Thresholds) > 0:
+	case res.Analysis == nil: // the runner always analyses; never pass a gate unjudged
+		return failedError{errors.New("run: the result carries no analysis: thresholds not judged")}
+	case report.FailedThresholds(res.Analysis.Thresholds) > 0:
 		vs := res.Analysis.Thresholds
 		return gateError{fmt.Errorf("%d of %d threshold checks failed", report.FailedThresholds(vs), len(vs))}
 	}
