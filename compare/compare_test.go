@@ -6,19 +6,18 @@ import (
 	"testing"
 
 	"github.com/stationbench/stationbench/result"
-	"github.com/stationbench/stationbench/scenarios"
 )
 
 // result builds a complete result of one target and one step, one run per
 // throughput value; latencies are 1000us / throughput-relative so they
 // move with it unless lat is given.
 func runsOf(tput []float64, lat []float64) *result.Result {
-	r := &result.Result{Status: result.StatusComplete, Scenario: scenarios.Scenario{
+	r := &result.Result{Status: result.StatusComplete, Scenario: result.Scenario{
 		Name:      "s",
-		Targets:   []scenarios.Target{{Name: "local", Kind: scenarios.KindJetStream, URL: scenarios.Embedded}},
-		Station:   scenarios.Station{Storage: "file", Replicas: 1},
-		Producers: scenarios.Producers{Ack: "async", Connections: "per-producer", MaxPending: 256},
-		Message:   scenarios.Message{Size: 128},
+		Targets:   []result.Target{{Name: "local", Kind: "jetstream", URL: result.Embedded}},
+		Station:   result.Station{Storage: "file", Replicas: 1},
+		Producers: result.Producers{Ack: "async", Connections: "per-producer", MaxPending: 256},
+		Message:   result.Message{Size: 128},
 	}}
 	for i, v := range tput {
 		l := 1000.0
@@ -110,7 +109,7 @@ func TestCompareMismatch(t *testing.T) {
 	base, cur := runsOf([]float64{1, 2, 3, 4}, nil), runsOf([]float64{1, 2, 3, 4}, nil)
 	cur.Scenario.Message.Size = 1024
 	cur.Scenario.Producers.Ack = "sync"
-	cur.Scenario.Targets = append(cur.Scenario.Targets, scenarios.Target{Name: "remote", Kind: scenarios.KindNATS, URL: "nats://h:4222"})
+	cur.Scenario.Targets = append(cur.Scenario.Targets, result.Target{Name: "remote", Kind: "nats", URL: "nats://h:4222"})
 	_, err := Compare(base, cur, DefaultOptions())
 	var me *MismatchError
 	if !errors.As(err, &me) || len(me.Diffs) != 3 {

@@ -46,7 +46,7 @@ func scenarioDiffs(base, cur *result.Result) []string {
 
 // targetList describes targets by what matters to a comparison: name,
 // kind, and whether the server is embedded (URLs differ between machines).
-func targetList(ts []scenarios.Target) string {
+func targetList(ts []result.Target) string {
 	parts := make([]string, len(ts))
 	for i, t := range ts {
 		where := "remote"

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/result"
 )
 
@@ -37,15 +38,15 @@ func one(vs ...float64) [][]float64 {
 // against one producer is low.
 func TestCapacityJudgesEachStepByItsGain(t *testing.T) {
 	r := sweepResult("nats", []int{1, 2, 4, 8}, one(1_000_000, 1_100_000, 1_760_000, 1_800_000))
-	caps := Capacity(r)
+	caps := analysis.Capacity(r)
 	if len(caps) != 1 {
 		t.Fatalf("%d analyses", len(caps))
 	}
 	c := caps[0]
 	if c.Best != 4 || c.StopAt != 8 {
-		t.Errorf("best %d, stop at %d; want 4 and 8 (2 -> 4 gained +60%%, 4 -> 8 +2.3%%)\nverdict: %s", c.Best, c.StopAt, c.Verdict())
+		t.Errorf("best %d, stop at %d; want 4 and 8 (2 -> 4 gained +60%%, 4 -> 8 +2.3%%)\nverdict: %s", c.Best, c.StopAt, scalingVerdict(c))
 	}
-	v := c.Verdict()
+	v := scalingVerdict(c)
 	if strings.Contains(v, "stopped paying at 4") || !strings.Contains(v, "stopped paying after 4: 4 -> 8 added +2.3%") {
 		t.Errorf("verdict %q: the +60%% step must count as paying", v)
 	}
@@ -54,8 +55,8 @@ func TestCapacityJudgesEachStepByItsGain(t *testing.T) {
 // The verdict never names a count as the last that paid next to a higher
 // throughput measured elsewhere without saying why.
 func TestCapacityVerdictExplainsThePeak(t *testing.T) {
-	c := Capacity(quickstart(t))[0] // 271k, 321k, 316k, 339k
-	v := c.Verdict()
+	c := analysis.Capacity(quickstart(t))[0] // 271k, 321k, 316k, 339k
+	v := scalingVerdict(c)
 	if c.Best != 2 {
 		t.Fatalf("best %d, want 2; verdict %q", c.Best, v)
 	}
@@ -73,13 +74,13 @@ func TestCapacityLeavesOutUnfinishedSteps(t *testing.T) {
 	r.Runs[3].Status, r.Runs[3].Error = result.StatusInterrupted, "interrupted"
 	r.Runs = append(r.Runs, result.Run{Target: "t", Kind: "jetstream", Axis: result.AxisProducers, Producers: 16, Repeat: 1,
 		Status: result.StatusFailed, Error: "boom", ThroughputMsgsPerSec: 2_000_000})
-	c := Capacity(r)[0]
+	c := analysis.Capacity(r)[0]
 	for _, st := range c.Steps {
 		if st.Producers >= 8 {
 			t.Errorf("step %d producers (not complete) is in the analysis: %+v", st.Producers, c.Steps)
 		}
 	}
-	v := c.Verdict()
+	v := scalingVerdict(c)
 	if c.Best != 4 || !strings.Contains(v, "left out: 8 producers (interrupted), 16 producers (failed)") {
 		t.Errorf("best %d, verdict %q", c.Best, v)
 	}
@@ -91,8 +92,8 @@ func TestCapacityLeavesOutUnfinishedSteps(t *testing.T) {
 // machine, 88.7k, 97.7k, 54.4k, 69.1k, 69.8k).
 func TestCapacityRecoveryAfterADipDoesNotPay(t *testing.T) {
 	r := sweepResult("jetstream", []int{1, 2, 4, 8, 16}, one(88_700, 97_700, 54_400, 69_100, 69_800))
-	c := Capacity(r)[0]
-	v := c.Verdict()
+	c := analysis.Capacity(r)[0]
+	v := scalingVerdict(c)
 	if c.Best != 2 || c.StopAt != 4 {
 		t.Errorf("best %d, stop at %d; want 2 and 4\nverdict: %s", c.Best, c.StopAt, v)
 	}

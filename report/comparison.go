@@ -8,56 +8,42 @@ import (
 	"github.com/stationbench/stationbench/result"
 )
 
-// Comparison lays out, when r has more than one target, the targets side
-// by side: one row per step with each target's msgs/s and p99, and for
-// every target after the first its throughput as a ratio of the first's
-// ("x0.85": 15% less). Repeats are merged as in the charts. It returns no
-// rows for a single target.
+// Comparison lays out the targets side by side that r's analysis holds
+// (analysis.Comparison): one row per step with each target's msgs/s and
+// p99, and for every target after the first its throughput as a ratio of
+// the first's ("x0.85": 15% less). It returns no rows for a single target.
 func Comparison(r *result.Result) (head []string, rows [][]string) {
-	for _, axis := range []string{result.AxisProducers, result.AxisRate} {
-		c := chartDataAxis(r, axis)
-		if len(c.series) < 2 {
-			continue
-		}
-		if head == nil {
-			head = []string{"step"}
-			for _, s := range c.series {
-				head = append(head, s.target+" msgs/s", s.target+" p99")
+	if r == nil || r.Analysis == nil || r.Analysis.Comparison == nil {
+		return nil, nil
+	}
+	c := r.Analysis.Comparison
+	head = []string{"step"}
+	for _, t := range c.Targets {
+		head = append(head, t+" msgs/s", t+" p99")
+	}
+	for _, t := range c.Targets[1:] {
+		head = append(head, t+"/"+c.Targets[0])
+	}
+	for _, cr := range c.Rows {
+		row := []string{stepLabel(cr.Axis, cr.X)}
+		for _, cell := range cr.Cells {
+			tput, p99 := "-", "-"
+			if cell.ThroughputMsgsPerSec != 0 {
+				tput = formatCount(cell.ThroughputMsgsPerSec)
 			}
-			for _, s := range c.series[1:] {
-				head = append(head, s.target+"/"+c.series[0].target)
+			if cell.P99Us > 0 {
+				p99 = FormatLatencyUs(cell.P99Us)
 			}
+			row = append(row, tput, p99)
 		}
-		if len(head) != 3*len(c.series) {
-			continue // the rate steps have other targets; the producer table stands
-		}
-		for _, x := range c.xs {
-			row := []string{stepLabel(axis, x)}
-			tputs := make([]float64, len(c.series))
-			for i, s := range c.series {
-				tput, p99 := "-", "-"
-				for _, pt := range s.points {
-					if pt.x != x {
-						continue
-					}
-					if mean, _, _, ok := pt.throughput(); ok {
-						tput, tputs[i] = formatCount(mean), mean
-					}
-					if l := pt.latency(); l.P99 > 0 {
-						p99 = FormatLatencyUs(l.P99)
-					}
-				}
-				row = append(row, tput, p99)
+		for _, ratio := range cr.Ratios {
+			text := "-"
+			if ratio > 0 {
+				text = fmt.Sprintf("x%.2f", ratio)
 			}
-			for _, t := range tputs[1:] {
-				ratio := "-"
-				if tputs[0] > 0 && t > 0 {
-					ratio = fmt.Sprintf("x%.2f", t/tputs[0])
-				}
-				row = append(row, ratio)
-			}
-			rows = append(rows, row)
+			row = append(row, text)
 		}
+		rows = append(rows, row)
 	}
 	return head, rows
 }

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/result"
-	"github.com/stationbench/stationbench/scenarios"
 )
 
 // testHistogram records n values from baseNs upward with a slow tail, so
@@ -39,15 +39,15 @@ func closedResult(t *testing.T) *result.Result {
 		Status:        result.StatusComplete,
 		StartedAt:     start,
 		FinishedAt:    start.Add(5*time.Minute + 3*time.Second),
-		Scenario: scenarios.Scenario{
+		Scenario: result.Scenario{
 			Name:      "sweep",
-			Targets:   []scenarios.Target{{Name: "local", Kind: scenarios.KindJetStream, URL: "embedded"}},
-			Station:   scenarios.Station{Name: "bench", Storage: "file", Replicas: 1, Cleanup: "delete"},
-			Producers: scenarios.Producers{Name: "p", Counts: []int{1, 2, 4, 8}, Connections: "per-producer", Ack: "sync", MaxPending: 256},
-			Message:   scenarios.Message{Size: 1024},
-			Load: scenarios.Load{
-				Duration: scenarios.Duration(10 * time.Second), Warmup: scenarios.Duration(2 * time.Second),
-				Repeat: 2, Drain: scenarios.Duration(5 * time.Second),
+			Targets:   []result.Target{{Name: "local", Kind: "jetstream", URL: "embedded"}},
+			Station:   result.Station{Name: "bench", Storage: "file", Replicas: 1, Cleanup: "delete"},
+			Producers: result.Producers{Name: "p", Counts: []int{1, 2, 4, 8}, Connections: "per-producer", Ack: "sync", MaxPending: 256},
+			Message:   result.Message{Size: 1024},
+			Load: result.Load{
+				Duration: result.Duration(10 * time.Second), Warmup: result.Duration(2 * time.Second),
+				Repeat: 2, Drain: result.Duration(5 * time.Second),
 			},
 		},
 		Env: result.Env{
@@ -82,6 +82,7 @@ func closedResult(t *testing.T) *result.Result {
 			}
 		}
 	}
+	r.Analysis = analysis.Analyze(r, nil)
 	return r
 }
 
@@ -96,11 +97,11 @@ func openResult(t *testing.T) *result.Result {
 		Error:         "interrupted by signal",
 		StartedAt:     start,
 		FinishedAt:    start.Add(42 * time.Second),
-		Scenario: scenarios.Scenario{
+		Scenario: result.Scenario{
 			Name:      "rates",
-			Producers: scenarios.Producers{Counts: []int{4}, Ack: "async"},
-			Message:   scenarios.Message{Size: 128},
-			Load: scenarios.Load{Duration: scenarios.Duration(15 * time.Second), Warmup: scenarios.Duration(time.Second),
+			Producers: result.Producers{Counts: []int{4}, Ack: "async"},
+			Message:   result.Message{Size: 128},
+			Load: result.Load{Duration: result.Duration(15 * time.Second), Warmup: result.Duration(time.Second),
 				Repeat: 1, Rates: []float64{1000, 10000, 100000}},
 		},
 		Env: result.Env{GOMAXPROCS: 4, NumCPU: 16, Targets: []result.TargetEnv{{Name: "core", Kind: "nats", URL: "nats://127.0.0.1:4222"}}},
@@ -120,5 +121,6 @@ func openResult(t *testing.T) *result.Result {
 		}
 		r.Runs = append(r.Runs, run)
 	}
+	r.Analysis = analysis.Analyze(r, nil)
 	return r
 }

@@ -23,7 +23,7 @@ type htmlPage struct {
 	Rows        [][]string
 	Failures    []string
 	Rule        string
-	Capacity    []Scaling
+	Capacity    []htmlScaling
 	CompareHead []string
 	Compare     [][]string
 	Charts      []htmlChart
@@ -32,10 +32,16 @@ type htmlPage struct {
 
 	// Verdicts fill the verdict box at the top of the page (verdicts.go).
 	Verdicts  []VerdictGroup
-	Lags      []DeliveryLag
+	Lags      []string
 	LagRule   string
 	LagAdvice string
 	Notes     []string // notes.go
+}
+
+// htmlScaling is one target's capacity analysis with its wording.
+type htmlScaling struct {
+	result.Scaling
+	Verdict, FitText string
 }
 
 type htmlChart struct {
@@ -48,12 +54,37 @@ type htmlChart struct {
 // environment, the run table, the comparison of targets, the capacity
 // analysis (efficiency and USL fit) and every chart inline as SVG. The page
 // loads nothing: no scripts, fonts, styles or images from anywhere. A chart
-// that fails to render is replaced by its error.
+// that fails to render is replaced by its error. WriteAll and WritePage
+// draw each chart once for its file and the page; HTML draws them itself.
 func HTML(w io.Writer, r *result.Result) error {
 	if r == nil {
 		return errors.New("html: nil result")
 	}
-	pg := htmlPage{R: r, Title: "stationbench: " + orDash(r.Scenario.Name)}
+	var charts []htmlChart
+	for _, c := range Charts(r) {
+		b, err := c.Render("svg")
+		charts = append(charts, pageChart(c, b, err))
+	}
+	return writeHTML(w, r, charts)
+}
+
+// pageChart is a chart drawn as SVG (b), or its error, for the page.
+func pageChart(c Chart, b []byte, err error) htmlChart {
+	hc := htmlChart{Title: c.Title}
+	if err != nil {
+		hc.Err = err.Error()
+	} else {
+		hc.SVG = inlineSVG(b)
+	}
+	return hc
+}
+
+// writeHTML writes the page with the charts already drawn.
+func writeHTML(w io.Writer, r *result.Result, charts []htmlChart) error {
+	if r == nil {
+		return errors.New("html: nil result")
+	}
+	pg := htmlPage{R: r, Title: "stationbench: " + orDash(r.Scenario.Name), Charts: charts}
 	if !r.StartedAt.IsZero() {
 		pg.Started = r.StartedAt.UTC().Format(time.RFC3339)
 		if r.FinishedAt.After(r.StartedAt) {
@@ -61,28 +92,24 @@ func HTML(w io.Writer, r *result.Result) error {
 		}
 	}
 	pg.Cols, pg.Rows, pg.Failures = runTable(r.Runs)
-	pg.Capacity = multiStep(Capacity(r))
+	for _, c := range multiStep(capacities(r)) {
+		pg.Capacity = append(pg.Capacity, htmlScaling{Scaling: c, Verdict: scalingVerdict(c), FitText: fitText(c)})
+	}
 	if len(pg.Capacity) > 0 {
 		pg.Rule = efficiencyRule(pg.Capacity[0].Base)
 	}
 	pg.CompareHead, pg.Compare = Comparison(r)
 	pg.Observe = Observe(r)
 	pg.Verdicts = Verdicts(r)
-	pg.Lags, pg.LagRule, pg.LagAdvice = DeliveryLags(r), lagRule(), lagAdvice
+	for _, l := range deliveryLags(r) {
+		pg.Lags = append(pg.Lags, lagText(l))
+	}
+	pg.LagRule, pg.LagAdvice = lagRule(), lagAdvice
 	pg.Notes = NoteLines(r)
 	if y, err := yaml.Marshal(r.Scenario); err == nil {
 		pg.ScenarioYML = string(y)
 	} else {
 		pg.ScenarioYML = "cannot show the scenario: " + err.Error()
-	}
-	for _, c := range Charts(r) {
-		hc := htmlChart{Title: c.Title}
-		if b, err := c.Render("svg"); err != nil {
-			hc.Err = err.Error()
-		} else {
-			hc.SVG = inlineSVG(b)
-		}
-		pg.Charts = append(pg.Charts, hc)
 	}
 	tmpl, err := template.New("report").Funcs(template.FuncMap{
 		"pct": func(f float64) float64 { return 100 * f },

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/result"
 )
 
@@ -44,11 +45,12 @@ func TestDeliveryLagIsSaid(t *testing.T) {
 		natsClosedRun(1, []int64{1_000_000, 1_000_000, 999_000}, []int64{1_000}, 900),              // keeps up
 		natsClosedRun(4, []int64{700_000, 800_000, 800_000}, []int64{600_000, 100_000}, 3_400_000), // backlog
 	}
-	lags := DeliveryLags(r)
+	lags := analysis.DeliveryLags(r)
 	if len(lags) != 1 || lags[0].Producers != 4 {
 		t.Fatalf("lags %+v, want the 4-producer run only", lags)
 	}
 	var sum bytes.Buffer
+	r.Analysis = analysis.Analyze(r, nil)
 	if err := Summary(&sum, r); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func TestDeliveryLagIsSaid(t *testing.T) {
 	} {
 		run := r.Runs[1]
 		mod(&run)
-		if l := DeliveryLags(&result.Result{Runs: []result.Run{run}}); len(l) != 0 {
+		if l := analysis.DeliveryLags(&result.Result{Runs: []result.Run{run}}); len(l) != 0 {
 			t.Errorf("caveat on %+v", l)
 		}
 	}

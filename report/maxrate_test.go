@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/stationbench/stationbench/result"
-	"github.com/stationbench/stationbench/scenarios"
 )
 
 // maxRateResult is a findMaxRate search built in code: a closed-loop run,
@@ -15,7 +14,7 @@ func maxRateResult(t *testing.T) *result.Result {
 	t.Helper()
 	r := &result.Result{SchemaVersion: result.SchemaVersion, Status: result.StatusComplete}
 	r.Scenario.Name = "maxrate"
-	r.Scenario.Load.FindMaxRate = &scenarios.FindMaxRate{P99: scenarios.Duration(10e6)}
+	r.Scenario.Load.FindMaxRate = &result.FindMaxRate{P99: result.Duration(10e6)}
 	hist, lat := testHistogram(t, 1_000_000, 1000)
 	r.Runs = append(r.Runs, result.Run{Target: "local", Kind: "jetstream", Axis: result.AxisProducers, Producers: 1, Repeat: 1,
 		Status: result.StatusComplete, DurationS: 2, Sent: 143750, Acked: 143750, ThroughputMsgsPerSec: 71875,

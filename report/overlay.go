@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/result"
 )
 
@@ -14,7 +15,9 @@ import (
 // result's label is its scenario name; when two results share one, their
 // file names (paths[i], without ".json") are used, then their folder and
 // file, then the whole path. paths may be nil when every scenario name
-// differs. The combined status is the worst of the inputs.
+// differs. The combined status is the worst of the inputs. The combined
+// result carries its own analysis (capacity, comparison ...) and no
+// threshold verdicts.
 func Overlay(results []*result.Result, paths []string) (*result.Result, error) {
 	if len(results) == 0 {
 		return nil, errors.New("overlay: no results")
@@ -63,6 +66,9 @@ func Overlay(results []*result.Result, paths []string) (*result.Result, error) {
 		}
 	}
 	out.Error = strings.Join(errs, "; ")
+	// The overlay is a new result, its targets every input's side by side:
+	// analysed once here. It has no thresholds of its own.
+	out.Analysis = analysis.Analyze(out, nil)
 	return out, nil
 }
 

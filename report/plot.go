@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/internal/atomicfile"
 	"github.com/stationbench/stationbench/result"
 	"gonum.org/v1/plot"
@@ -70,9 +71,9 @@ func buildThroughput(r *result.Result) (*plot.Plot, []refLine) {
 	p.Y.Label.Text = "throughput (msgs/s)"
 	p.Y.Tick.Marker = plot.TickerFunc(compactTicks)
 	producers := c.xLabel == "producers"
-	fits := map[string]*USLFit{}
+	fits := map[string]*result.USLFit{}
 	if producers {
-		for _, s := range Capacity(r) {
+		for _, s := range capacities(r) {
 			fits[s.Target] = s.Fit
 		}
 	}
@@ -114,7 +115,7 @@ func buildThroughput(r *result.Result) (*plot.Plot, []refLine) {
 		col := plotutil.Color(i)
 		fit := fits[s.target]
 		if fit != nil && fit.Interval != nil {
-			if poly := bandPolygon(*fit, xys[0].X, xys[len(xys)-1].X, clip, col); poly != nil {
+			if poly := bandPolygon(*fit, clip, col); poly != nil {
 				p.Add(poly)
 				band = true
 			}
@@ -150,7 +151,7 @@ func buildThroughput(r *result.Result) (*plot.Plot, []refLine) {
 		}
 	}
 	if band {
-		p.Legend.Add(fmt.Sprintf("shaded: %.0f%% band of the USL fit (bootstrap over repeats)", 100*USLLevel),
+		p.Legend.Add(fmt.Sprintf("shaded: %.0f%% band of the USL fit (bootstrap over repeats)", 100*analysis.USLLevel),
 			&plotter.Polygon{Color: faint(color.Gray{Y: 128})})
 		legendRows++
 	}
@@ -166,12 +167,12 @@ func buildThroughput(r *result.Result) (*plot.Plot, []refLine) {
 }
 
 // fitLegend is the short description of a fit in the chart's legend.
-func fitLegend(f USLFit) string {
+func fitLegend(f result.USLFit) string {
 	s := fmt.Sprintf("σ %.2g, κ %.2g", f.Sigma, f.Kappa)
 	switch {
-	case f.Saturated():
+	case f.Saturated:
 		s += fmt.Sprintf("; no growth past %g", f.MinN)
-	case f.PeakReliable():
+	case peakReliable(f):
 		s += fmt.Sprintf("; peak N* %.1f", f.PeakN)
 		if ci := f.Interval; ci != nil {
 			hi := fmt.Sprintf("%.1f]", ci.PeakN[1])
@@ -184,19 +185,19 @@ func fitLegend(f USLFit) string {
 	return s
 }
 
-// bandPolygon is the fit's bootstrap band between x0 and x1, its top cut
-// at clip; nil without a band.
-func bandPolygon(f USLFit, x0, x1, clip float64, c color.Color) *plotter.Polygon {
-	const n = 64
+// bandPolygon is the fit's bootstrap band (over the counts it was fitted
+// on), its top cut at clip; nil without a band.
+func bandPolygon(f result.USLFit, clip float64, c color.Color) *plotter.Polygon {
+	if f.Interval == nil || len(f.Interval.Band) == 0 {
+		return nil
+	}
 	var lo, hi plotter.XYs
-	for i := 0; i <= n; i++ {
-		x := x0 * math.Pow(x1/x0, float64(i)/n)
-		l, h, ok := f.Band(x)
-		if !ok || !isFinite(l) || !isFinite(h) {
+	for _, b := range f.Interval.Band {
+		if !isFinite(b.Low) || !isFinite(b.High) {
 			return nil
 		}
-		lo = append(lo, plotter.XY{X: x, Y: min(l, clip)})
-		hi = append(hi, plotter.XY{X: x, Y: min(h, clip)})
+		lo = append(lo, plotter.XY{X: b.N, Y: min(b.Low, clip)})
+		hi = append(hi, plotter.XY{X: b.N, Y: min(b.High, clip)})
 	}
 	ring := append(plotter.XYs{}, lo...)
 	for i := len(hi) - 1; i >= 0; i-- {

@@ -13,7 +13,6 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/stationbench/stationbench/result"
-	"github.com/stationbench/stationbench/scenarios"
 )
 
 // Colors of the findMaxRate chart.
@@ -45,7 +44,7 @@ func maxRateCharts(r *result.Result) []Chart {
 func objective(r *result.Result, s result.MaxRateSearch) (name string, limitUs float64, get func(result.Percentiles) float64) {
 	get = func(l result.Percentiles) float64 { return l.P99 }
 	name = "p99"
-	var b *scenarios.PercentileBound
+	var b *result.PercentileBound
 	if f := r.Scenario.Load.FindMaxRate; f != nil && len(f.SLO()) > 0 {
 		b = &f.SLO()[0]
 	}

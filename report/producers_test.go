@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/result"
 )
 
@@ -23,11 +24,11 @@ func TestJain(t *testing.T) {
 		{"all zero", []float64{0, 0}, 1},
 		{"one throttled to half", []float64{10, 10, 10, 5}, 35.0 * 35 / (4 * 325)},
 	} {
-		if got := Jain(tc.xs); math.Abs(got-tc.want) > 1e-12 {
-			t.Errorf("%s: Jain(%v) = %v, want %v", tc.name, tc.xs, got, tc.want)
+		if got := analysis.Jain(tc.xs); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("%s: analysis.Jain(%v) = %v, want %v", tc.name, tc.xs, got, tc.want)
 		}
 	}
-	if j := Jain([]float64{10, 10, 10, 5}); j >= 1 || j < FairnessFlag {
+	if j := analysis.Jain([]float64{10, 10, 10, 5}); j >= 1 || j < analysis.FairnessFlag {
 		t.Errorf("one of four at half speed: %v, want just below 1", j)
 	}
 }
@@ -52,20 +53,20 @@ func TestScore(t *testing.T) {
 		{"nothing sent, errors", 0, 3, 0, 1000, 0},
 		{"nothing at all", 0, 0, 0, 0, 0},
 	} {
-		if got := Score(tc.sent, tc.errors, tc.p99, tc.refUs); got != tc.want {
+		if got := analysis.Score(tc.sent, tc.errors, tc.p99, tc.refUs); got != tc.want {
 			t.Errorf("%s: Score = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }
 
 func TestMedian(t *testing.T) {
-	if m := Median([]float64{3, 1, 2}); m != 2 {
+	if m := analysis.Median([]float64{3, 1, 2}); m != 2 {
 		t.Errorf("odd: %v", m)
 	}
-	if m := Median([]float64{4, 1, 3, 2}); m != 2.5 {
+	if m := analysis.Median([]float64{4, 1, 3, 2}); m != 2.5 {
 		t.Errorf("even: %v", m)
 	}
-	if m := Median(nil); m != 0 {
+	if m := analysis.Median(nil); m != 0 {
 		t.Errorf("none: %v", m)
 	}
 }
@@ -80,6 +81,7 @@ func TestReportsShowLabelsAndFairness(t *testing.T) {
 			}, Phases: []result.PhaseEvent{{AtS: 1.01, PlannedS: 1, Action: "pause", Producers: []string{"bench-1"}}}},
 			{Target: "local", Producers: 1, Repeat: 1, Status: result.StatusComplete, Fairness: &high},
 		}}
+	r.Analysis = analysis.Analyze(r, nil)
 	for name, render := range map[string]func(*bytes.Buffer) error{
 		"text":     func(b *bytes.Buffer) error { return Summary(b, r) },
 		"markdown": func(b *bytes.Buffer) error { return Markdown(b, r) },

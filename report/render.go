@@ -62,16 +62,16 @@ func Markdown(w io.Writer, r *result.Result) error {
 		ew.printf("\n### Targets side by side\n\nRatio: msgs/s against the first target.\n\n")
 		writeMDTable(ew, head, rows)
 	}
-	if caps := multiStep(Capacity(r)); len(caps) > 0 {
+	if caps := multiStep(capacities(r)); len(caps) > 0 {
 		ew.printf("\n### Capacity\n\n%s.\n\n", efficiencyRule(caps[0].Base))
 		for _, c := range caps {
-			ew.printf("- **%s**: %s. %s.\n", mdEscape(c.Target), mdEscape(c.Verdict()), mdEscape(c.FitText()))
+			ew.printf("- **%s**: %s. %s.\n", mdEscape(c.Target), mdEscape(scalingVerdict(c)), mdEscape(fitText(c)))
 		}
 	}
-	if lags := DeliveryLags(r); len(lags) > 0 { // lag.go
+	if lags := deliveryLags(r); len(lags) > 0 { // lag.go
 		ew.printf("\n> **Delivery lagged the publishers** (core NATS, closed loop; said when %s):\n", lagRule())
 		for _, l := range lags {
-			ew.printf("> - %s\n", mdEscape(l.String()))
+			ew.printf("> - %s\n", mdEscape(lagText(l)))
 		}
 		ew.printf(">\n> %s.\n", mdEscape(lagAdvice))
 	}
@@ -91,8 +91,8 @@ func Markdown(w io.Writer, r *result.Result) error {
 }
 
 // multiStep keeps the analyses with more than one producer count.
-func multiStep(all []Scaling) []Scaling {
-	var out []Scaling
+func multiStep(all []result.Scaling) []result.Scaling {
+	var out []result.Scaling
 	for _, c := range all {
 		if len(c.Steps) > 1 {
 			out = append(out, c)

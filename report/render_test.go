@@ -11,13 +11,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/result"
 )
 
 // quickstart is a real result of scenarios/quickstart.yaml.
+// quickstart is a committed version-1 result.json, read as every command
+// reads one (analysis.Read computes its analysis).
 func quickstart(t *testing.T) *result.Result {
 	t.Helper()
-	r, err := result.ReadJSON(filepath.Join("testdata", "quickstart.json"))
+	r, err := analysis.Read(filepath.Join("testdata", "quickstart.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +94,7 @@ func TestHGRMLayout(t *testing.T) {
 }
 
 func TestCapacityQuickstart(t *testing.T) {
-	caps := Capacity(quickstart(t))
+	caps := analysis.Capacity(quickstart(t))
 	if len(caps) != 1 {
 		t.Fatalf("%d targets, want 1", len(caps))
 	}
@@ -103,7 +106,7 @@ func TestCapacityQuickstart(t *testing.T) {
 		t.Errorf("efficiency %+v", c.Steps)
 	}
 	if c.Fit == nil {
-		t.Errorf("no USL fit: %s", c.FitErr)
+		t.Errorf("no USL fit: %s", c.FitError)
 	}
 }
 

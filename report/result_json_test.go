@@ -96,7 +96,7 @@ func TestEncode(t *testing.T) {
 	if err := result.Encode(&buf, r); err != nil {
 		t.Fatalf("Encode with non-finite numbers: %v", err)
 	}
-	if !strings.Contains(buf.String(), "\n  \"schema_version\": 1,") {
+	if !strings.Contains(buf.String(), "\n  \"schema_version\": 2,") {
 		t.Errorf("output not indented or schema_version not filled in:\n%.200s", buf.String())
 	}
 	if r.SchemaVersion != 0 || !math.IsNaN(r.Runs[0].ThroughputMsgsPerSec) {

@@ -42,15 +42,15 @@ func Summary(w io.Writer, r *result.Result) error {
 	if err := writeComparison(ew, r); err != nil {
 		return fmt.Errorf("summary: %w", err)
 	}
-	writeCapacity(ew, Capacity(r))
-	writeDeliveryLag(ew, DeliveryLags(r))
+	writeCapacity(ew, capacities(r))
+	writeDeliveryLag(ew, deliveryLags(r))
 	writeObserveText(ew, Observe(r)) // producers.go
 	if err := WriteMaxRate(ew, r.MaxRate); err != nil {
 		return fmt.Errorf("summary: %w", err)
 	}
-	if len(r.Thresholds) > 0 {
+	if vs := thresholdVerdicts(r); len(vs) > 0 {
 		ew.printf("\n")
-		if err := WriteThresholds(ew, r.Thresholds); err != nil {
+		if err := WriteThresholds(ew, vs); err != nil {
 			return fmt.Errorf("summary: %w", err)
 		}
 	}

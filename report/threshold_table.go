@@ -13,10 +13,18 @@ import (
 
 // Units of a threshold verdict's values.
 const (
-	UnitMicros     = "us"
-	UnitMsgsPerSec = "msgs/s"
-	UnitMsgs       = "msgs"
+	UnitMicros     = result.UnitMicros
+	UnitMsgsPerSec = result.UnitMsgsPerSec
+	UnitMsgs       = result.UnitMsgs
 )
+
+// thresholdVerdicts is the threshold verdicts r's analysis holds.
+func thresholdVerdicts(r *result.Result) []result.ThresholdVerdict {
+	if r == nil || r.Analysis == nil {
+		return nil
+	}
+	return r.Analysis.Thresholds
+}
 
 // FailedThresholds counts the verdicts that did not pass.
 func FailedThresholds(vs []result.ThresholdVerdict) int {

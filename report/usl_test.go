@@ -6,17 +6,20 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/stationbench/stationbench/analysis"
+	"github.com/stationbench/stationbench/result"
 )
 
-func uslPoints(lambda, sigma, kappa float64, ns []float64, noise float64, seed uint64) []USLPoint {
+func uslPoints(lambda, sigma, kappa float64, ns []float64, noise float64, seed uint64) []analysis.USLPoint {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	var pts []USLPoint
+	var pts []analysis.USLPoint
 	for _, n := range ns {
-		y := uslModel(lambda, sigma, kappa, n)
+		y := result.USLFit{Lambda: lambda, Sigma: sigma, Kappa: kappa}.Predict(n)
 		if noise > 0 {
 			y *= 1 + noise*(2*rng.Float64()-1)
 		}
-		pts = append(pts, USLPoint{N: n, ThroughputMsgsPerSec: y})
+		pts = append(pts, analysis.USLPoint{N: n, ThroughputMsgsPerSec: y})
 	}
 	return pts
 }
@@ -39,7 +42,7 @@ func TestFitUSLRecoversParameters(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fit, err := FitUSL(uslPoints(tc.lambda, tc.sigma, tc.kappa, tc.ns, tc.noise, 7))
+			fit, err := analysis.FitUSL(uslPoints(tc.lambda, tc.sigma, tc.kappa, tc.ns, tc.noise, 7))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,8 +53,8 @@ func TestFitUSLRecoversParameters(t *testing.T) {
 				if math.Abs(fit.Sigma-tc.sigma) > 1e-3 || math.Abs(fit.Kappa-tc.kappa) > 1e-4 {
 					t.Errorf("sigma %g kappa %g, want %g %g", fit.Sigma, fit.Kappa, tc.sigma, tc.kappa)
 				}
-				if fit.R2 < 0.9999 {
-					t.Errorf("R² %g on exact points", fit.R2)
+				if fit.R2 == nil || *fit.R2 < 0.9999 {
+					t.Errorf("R² %v on exact points", fit.R2)
 				}
 			}
 			if tc.kappa > 0 {
@@ -59,7 +62,7 @@ func TestFitUSLRecoversParameters(t *testing.T) {
 				if math.Abs(fit.PeakN-want)/want > 10*tc.tol+0.01 {
 					t.Errorf("peak N %g, want %g", fit.PeakN, want)
 				}
-				wantX := uslModel(tc.lambda, tc.sigma, tc.kappa, want)
+				wantX := result.USLFit{Lambda: tc.lambda, Sigma: tc.sigma, Kappa: tc.kappa}.Predict(want)
 				if math.Abs(fit.PeakThroughputMsgsPerSec-wantX)/wantX > tc.tol+0.01 {
 					t.Errorf("peak throughput %g, want %g", fit.PeakThroughputMsgsPerSec, wantX)
 				}
@@ -67,7 +70,7 @@ func TestFitUSLRecoversParameters(t *testing.T) {
 			if fit.Sigma < 0 || fit.Sigma > 1 || fit.Kappa < 0 {
 				t.Errorf("parameters out of range: %+v", fit)
 			}
-			if fit.String() == "" {
+			if fitString(fit) == "" {
 				t.Error("empty description")
 			}
 		})
@@ -75,21 +78,21 @@ func TestFitUSLRecoversParameters(t *testing.T) {
 }
 
 func TestFitUSLRefuses(t *testing.T) {
-	tests := map[string][]USLPoint{
+	tests := map[string][]analysis.USLPoint{
 		"none":      nil,
-		"one point": {{1, 1000}},
+		"one point": {{N: 1, ThroughputMsgsPerSec: 1000}},
 		"three":     uslPoints(1000, 0.1, 0.01, []float64{1, 2, 4}, 0, 1),
 		"repeats of three": append(uslPoints(1000, 0.1, 0.01, []float64{1, 2, 4}, 0, 1),
 			uslPoints(1000, 0.1, 0.01, []float64{1, 2, 4}, 0.01, 2)...),
-		"zero":     {{1, 1000}, {2, 0}, {4, 3000}, {8, 3500}},
-		"negative": {{1, 1000}, {2, -5}, {4, 3000}, {8, 3500}},
-		"NaN":      {{1, 1000}, {2, math.NaN()}, {4, 3000}, {8, 3500}},
-		"N zero":   {{0, 1000}, {2, 2000}, {4, 3000}, {8, 3500}},
+		"zero":     {{N: 1, ThroughputMsgsPerSec: 1000}, {N: 2, ThroughputMsgsPerSec: 0}, {N: 4, ThroughputMsgsPerSec: 3000}, {N: 8, ThroughputMsgsPerSec: 3500}},
+		"negative": {{N: 1, ThroughputMsgsPerSec: 1000}, {N: 2, ThroughputMsgsPerSec: -5}, {N: 4, ThroughputMsgsPerSec: 3000}, {N: 8, ThroughputMsgsPerSec: 3500}},
+		"NaN":      {{N: 1, ThroughputMsgsPerSec: 1000}, {N: 2, ThroughputMsgsPerSec: math.NaN()}, {N: 4, ThroughputMsgsPerSec: 3000}, {N: 8, ThroughputMsgsPerSec: 3500}},
+		"N zero":   {{N: 0, ThroughputMsgsPerSec: 1000}, {N: 2, ThroughputMsgsPerSec: 2000}, {N: 4, ThroughputMsgsPerSec: 3000}, {N: 8, ThroughputMsgsPerSec: 3500}},
 	}
 	for name, pts := range tests {
 		t.Run(name, func(t *testing.T) {
-			fit, err := FitUSL(pts)
-			var cf *CannotFitError
+			fit, err := analysis.FitUSL(pts)
+			var cf *analysis.CannotFitError
 			if !errors.As(err, &cf) {
 				t.Fatalf("FitUSL = %+v, %v; want a CannotFitError", fit, err)
 			}
@@ -101,8 +104,8 @@ func TestFitUSLRefuses(t *testing.T) {
 }
 
 // repeatPoints returns reps noisy repeats of the law at each n.
-func repeatPoints(lambda, sigma, kappa float64, ns []float64, reps int, noise float64, seed uint64) []USLPoint {
-	var pts []USLPoint
+func repeatPoints(lambda, sigma, kappa float64, ns []float64, reps int, noise float64, seed uint64) []analysis.USLPoint {
+	var pts []analysis.USLPoint
 	for rep := 0; rep < reps; rep++ {
 		pts = append(pts, uslPoints(lambda, sigma, kappa, ns, noise, seed+uint64(rep))...)
 	}
@@ -113,20 +116,20 @@ func repeatPoints(lambda, sigma, kappa float64, ns []float64, reps int, noise fl
 // not a failed fit.
 func TestFitUSLSaturatedIsAnAnswer(t *testing.T) {
 	ns := []float64{1, 2, 4, 8, 16}
-	for name, pts := range map[string][]USLPoint{
+	for name, pts := range map[string][]analysis.USLPoint{
 		"flat, noisy repeats": repeatPoints(300_000, 1, 0, ns, 3, 0.05, 11),
-		"flat, exact":         {{1, 1000}, {2, 1001}, {4, 999}, {8, 1000}, {16, 1002}},
+		"flat, exact":         {{N: 1, ThroughputMsgsPerSec: 1000}, {N: 2, ThroughputMsgsPerSec: 1001}, {N: 4, ThroughputMsgsPerSec: 999}, {N: 8, ThroughputMsgsPerSec: 1000}, {N: 16, ThroughputMsgsPerSec: 1002}},
 		"falls from one":      repeatPoints(300_000, 1, 0.01, ns, 3, 0.03, 5),
 	} {
 		t.Run(name, func(t *testing.T) {
-			fit, err := FitUSL(pts)
+			fit, err := analysis.FitUSL(pts)
 			if err != nil {
 				t.Fatalf("FitUSL: %v; want the saturated answer", err)
 			}
-			if !fit.Saturated() || fit.Sigma < 0.9 {
-				t.Errorf("sigma %.3f, saturated %v; want sigma near 1", fit.Sigma, fit.Saturated())
+			if !fit.Saturated || fit.Sigma < 0.9 {
+				t.Errorf("sigma %.3f, saturated %v; want sigma near 1", fit.Sigma, fit.Saturated)
 			}
-			if s := fit.String(); !strings.Contains(s, "throughput does not grow past N=1") {
+			if s := fitString(fit); !strings.Contains(s, "throughput does not grow past N=1") {
 				t.Errorf("description %q", s)
 			}
 		})
@@ -138,7 +141,7 @@ func TestFitUSLSaturatedIsAnAnswer(t *testing.T) {
 func TestFitUSLIntervalOverRepeats(t *testing.T) {
 	ns := []float64{1, 2, 4, 8, 16}
 	pts := repeatPoints(20_000, 0.05, 0.004, ns, 5, 0.05, 3)
-	fit, err := FitUSL(pts)
+	fit, err := analysis.FitUSL(pts)
 	if err != nil {
 		t.Fatalf("FitUSL on noisy repeats: %v", err)
 	}
@@ -153,20 +156,25 @@ func TestFitUSLIntervalOverRepeats(t *testing.T) {
 	if !(ci.Sigma[0] <= fit.Sigma && fit.Sigma <= ci.Sigma[1]) {
 		t.Errorf("sigma %.3f outside its interval %v", fit.Sigma, ci.Sigma)
 	}
-	again, _ := FitUSL(pts)
-	if again.String() != fit.String() {
-		t.Errorf("not reproducible:\n%s\n%s", fit.String(), again.String())
+	again, _ := analysis.FitUSL(pts)
+	if fitString(again) != fitString(fit) {
+		t.Errorf("not reproducible:\n%s\n%s", fitString(fit), fitString(again))
 	}
-	if s := fit.String(); !strings.Contains(s, "90% intervals from 200 bootstrap resamples") {
+	if s := fitString(fit); !strings.Contains(s, "90% intervals from 200 bootstrap resamples") {
 		t.Errorf("description %q lacks the interval", s)
 	}
-	lo, hi, ok := fit.Band(8)
-	if y := fit.Predict(8); !ok || !(lo <= y && y <= hi) {
-		t.Errorf("band at 8: [%g, %g] %v around %g", lo, hi, ok, y)
+	band := ci.Band
+	if len(band) == 0 || band[0].N != fit.MinN || band[len(band)-1].N != fit.MaxN {
+		t.Fatalf("band %v does not span the counts fitted", band)
+	}
+	for _, b := range band {
+		if y := fit.Predict(b.N); !(b.Low <= y && y <= b.High) {
+			t.Errorf("band at %g: [%g, %g] around %g", b.N, b.Low, b.High, y)
+		}
 	}
 
 	// One run per count: no interval, and the reason says how to get one.
-	single, err := FitUSL(uslPoints(20_000, 0.05, 0.004, ns, 0.01, 3))
+	single, err := analysis.FitUSL(uslPoints(20_000, 0.05, 0.004, ns, 0.01, 3))
 	if err != nil || single.Interval != nil || !strings.Contains(single.IntervalNote, "load.repeat") {
 		t.Errorf("single repeat: %v, interval %v, note %q", err, single.Interval, single.IntervalNote)
 	}
@@ -174,11 +182,11 @@ func TestFitUSLIntervalOverRepeats(t *testing.T) {
 
 // With fewer than four counts the refusal says how many more are needed.
 func TestFitUSLSaysHowManyMoreCounts(t *testing.T) {
-	_, err := FitUSL(uslPoints(1000, 0.1, 0.01, []float64{1, 2, 4}, 0, 1))
+	_, err := analysis.FitUSL(uslPoints(1000, 0.1, 0.01, []float64{1, 2, 4}, 0, 1))
 	if err == nil || !strings.Contains(err.Error(), "measure 1 more producer count (for example 8)") {
 		t.Errorf("error %v", err)
 	}
-	_, err = FitUSL(uslPoints(1000, 0.1, 0.01, []float64{1, 2}, 0, 1))
+	_, err = analysis.FitUSL(uslPoints(1000, 0.1, 0.01, []float64{1, 2}, 0, 1))
 	if err == nil || !strings.Contains(err.Error(), "measure 2 more producer counts (for example 4, 8)") {
 		t.Errorf("error %v", err)
 	}
@@ -188,20 +196,20 @@ func TestFitUSLSaysHowManyMoreCounts(t *testing.T) {
 // said even when repeats give an interval: the interval covers the spread
 // of the repeats, not the misfit.
 func TestFitUSLMisfitIsSaid(t *testing.T) {
-	var pts []USLPoint
+	var pts []analysis.USLPoint
 	for n, ys := range map[float64][]float64{
 		1: {80333, 107155, 74891}, 2: {106340, 95912, 101870}, 4: {66483, 87979, 65516},
 		8: {100530, 101503, 103456}, 16: {130965, 125387, 124492},
 	} {
 		for _, y := range ys {
-			pts = append(pts, USLPoint{n, y})
+			pts = append(pts, analysis.USLPoint{N: n, ThroughputMsgsPerSec: y})
 		}
 	}
-	fit, err := FitUSL(pts)
+	fit, err := analysis.FitUSL(pts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := fit.String(); fit.Interval == nil || !strings.Contains(s, "not that misfit") {
-		t.Errorf("R² %.2f, description %q", fit.R2, s)
+	if s := fitString(fit); fit.Interval == nil || !strings.Contains(s, "not that misfit") {
+		t.Errorf("R² %v, description %q", fit.R2, s)
 	}
 }

@@ -76,7 +76,7 @@ func Verdicts(r *result.Result) []VerdictGroup {
 		}
 	}
 	groups := []VerdictGroup{run}
-	if vs := r.Thresholds; len(vs) > 0 {
+	if vs := thresholdVerdicts(r); len(vs) > 0 {
 		g := VerdictGroup{Kind: "threshold", Title: fmt.Sprintf("thresholds: %d of %d passed", len(vs)-FailedThresholds(vs), len(vs)),
 			Pass: FailedThresholds(vs) == 0}
 		for _, v := range vs {

@@ -44,8 +44,11 @@ func WriteJSON(path string, r *Result) error {
 	return atomicfile.Write(path, buf.Bytes())
 }
 
-// ReadJSON reads a result written by WriteJSON. It rejects a document whose
-// schema_version is missing or differs from SchemaVersion.
+// ReadJSON reads a result written by WriteJSON, of this schema version or
+// version 1. A version-1 result comes back as it was stored: SchemaVersion
+// 1, and an Analysis holding only its threshold verdicts (version 1 kept
+// them at the top of the document); analysis.Read completes it. ReadJSON
+// rejects a document whose schema_version is missing or unknown.
 func ReadJSON(path string) (*Result, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -53,6 +56,8 @@ func ReadJSON(path string) (*Result, error) {
 	}
 	var head struct {
 		SchemaVersion *int `json:"schema_version"`
+		// Thresholds is where version 1 kept the verdicts.
+		Thresholds []ThresholdVerdict `json:"thresholds"`
 	}
 	if err := json.Unmarshal(b, &head); err != nil {
 		return nil, fmt.Errorf("read result %s: %w", path, err)
@@ -60,13 +65,16 @@ func ReadJSON(path string) (*Result, error) {
 	switch {
 	case head.SchemaVersion == nil:
 		return nil, fmt.Errorf("read result %s: no schema_version; not a stationbench result", path)
-	case *head.SchemaVersion != SchemaVersion:
-		return nil, fmt.Errorf("read result %s: schema_version %d is not supported (this stationbench reads version %d)",
+	case *head.SchemaVersion != SchemaVersion && *head.SchemaVersion != 1:
+		return nil, fmt.Errorf("read result %s: schema_version %d is not supported (this stationbench reads versions 1 to %d)",
 			path, *head.SchemaVersion, SchemaVersion)
 	}
 	var r Result
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("read result %s: %w", path, err)
+	}
+	if r.SchemaVersion == 1 {
+		r.Analysis = &Analysis{Thresholds: head.Thresholds}
 	}
 	return &r, nil
 }

@@ -3,14 +3,12 @@
 // (workers) and every renderer (report) depend on it; it depends on neither.
 package result
 
-import (
-	"time"
+import "time"
 
-	"github.com/stationbench/stationbench/scenarios"
-)
-
-// SchemaVersion is the version of the result.json document.
-const SchemaVersion = 1
+// SchemaVersion is the version of the result.json document. Version 2 keeps
+// the scenario in the result's own types (scenario.go) and the derived
+// figures in analysis; version 1 held the threshold verdicts at the top.
+const SchemaVersion = 2
 
 // Status says how a run (or one step of it) ended.
 type Status string
@@ -24,24 +22,25 @@ const (
 
 // Step axes: a step varies either the producer count or the offered rate.
 const (
-	AxisProducers = scenarios.AxisProducers
-	AxisRate      = scenarios.AxisRate
+	AxisProducers = "producers"
+	AxisRate      = "rate"
 )
 
 // Result is everything one invocation of `stationbench run` measured.
 type Result struct {
-	SchemaVersion int                `json:"schema_version"`
-	Status        Status             `json:"status"`
-	Error         string             `json:"error,omitempty"`
-	StartedAt     time.Time          `json:"started_at"`
-	FinishedAt    time.Time          `json:"finished_at"`
-	Scenario      scenarios.Scenario `json:"scenario"` // secrets are "***"
-	Env           Env                `json:"env"`
-	Runs          []Run              `json:"runs"`
+	SchemaVersion int       `json:"schema_version"`
+	Status        Status    `json:"status"`
+	Error         string    `json:"error,omitempty"`
+	StartedAt     time.Time `json:"started_at"`
+	FinishedAt    time.Time `json:"finished_at"`
+	Scenario      Scenario  `json:"scenario"` // secrets are "***"
+	Env           Env       `json:"env"`
+	Runs          []Run     `json:"runs"`
 	// MaxRate holds the findMaxRate searches, when the scenario asks.
 	MaxRate []MaxRateSearch `json:"max_rate,omitempty"`
-	// Thresholds are the verdicts of the scenario's thresholds, if any.
-	Thresholds []ThresholdVerdict `json:"thresholds,omitempty"`
+	// Analysis is what is derived from the runs (package analysis),
+	// computed once when the run ends.
+	Analysis *Analysis `json:"analysis,omitempty"`
 	// Labels are the scenario's labels; Trace says where trace events went.
 	Labels map[string]string `json:"labels,omitempty"`
 	Trace  *TraceSummary     `json:"trace,omitempty"`

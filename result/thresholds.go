@@ -27,3 +27,10 @@ type ThresholdVerdict struct {
 	// Reason explains a failure that is not a plain breach of the bound.
 	Reason string `json:"reason,omitempty"`
 }
+
+// Units of a threshold verdict's values.
+const (
+	UnitMicros     = "us"
+	UnitMsgsPerSec = "msgs/s"
+	UnitMsgs       = "msgs"
+)

@@ -6,8 +6,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/compare"
-	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
@@ -51,11 +51,11 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	if err := o.Validate(); err != nil {
 		return usagef("compare: %w", err)
 	}
-	base, err := result.ReadJSON(fs.Arg(0))
+	base, err := analysis.Read(fs.Arg(0))
 	if err != nil {
 		return usageError{fmt.Errorf("compare: base: %w", err)}
 	}
-	cur, err := result.ReadJSON(fs.Arg(1))
+	cur, err := analysis.Read(fs.Arg(1))
 	if err != nil {
 		return usageError{fmt.Errorf("compare: new: %w", err)}
 	}

@@ -268,8 +268,8 @@ thresholds:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Thresholds) != 3 || !res.Thresholds[0].Pass || res.Thresholds[2].Pass || res.Thresholds[2].Observed == nil {
-		t.Errorf("stored verdicts = %+v", res.Thresholds)
+	if vs := res.Analysis.Thresholds; len(vs) != 3 || !vs[0].Pass || vs[2].Pass || vs[2].Observed == nil {
+		t.Errorf("stored verdicts = %+v", vs)
 	}
 	if len(res.Scenario.Thresholds) != 3 || res.Scenario.Thresholds[1].Max.String() != "1h0m0s" {
 		t.Errorf("stored scenario thresholds = %+v", res.Scenario.Thresholds)

@@ -12,20 +12,19 @@ import (
 	"github.com/stationbench/stationbench/internal/runner"
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/result"
-	"github.com/stationbench/stationbench/scenarios"
 )
 
 // gateResult is a complete result of one closed-loop step at 1 producer on
 // an embedded JetStream target, one run per throughput value.
 func gateResult(tput ...float64) *result.Result {
 	r := &result.Result{SchemaVersion: result.SchemaVersion, Status: result.StatusComplete, Runs: []result.Run{},
-		Scenario: scenarios.Scenario{
+		Scenario: result.Scenario{
 			Name:      "gate",
-			Targets:   []scenarios.Target{{Name: "local", Kind: scenarios.KindJetStream, URL: scenarios.Embedded}},
-			Station:   scenarios.Station{Storage: "memory", Replicas: 1},
-			Producers: scenarios.Producers{Ack: "async", Connections: "per-producer", MaxPending: 64, Counts: []int{1}},
-			Message:   scenarios.Message{Size: 64},
-			Load:      scenarios.Load{Repeat: len(tput)},
+			Targets:   []result.Target{{Name: "local", Kind: "jetstream", URL: result.Embedded}},
+			Station:   result.Station{Storage: "memory", Replicas: 1},
+			Producers: result.Producers{Ack: "async", Connections: "per-producer", MaxPending: 64, Counts: []int{1}},
+			Message:   result.Message{Size: 64},
+			Load:      result.Load{Repeat: len(tput)},
 		}}
 	for i, v := range tput {
 		r.Runs = append(r.Runs, result.Run{Target: "local", Kind: "jetstream", Axis: result.AxisProducers, Producers: 1,

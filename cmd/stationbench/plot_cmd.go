@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/result"
 )
@@ -25,7 +24,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	var results []*result.Result
 	for _, path := range fs.Args() {
-		r, err := result.ReadJSON(path)
+		r, err := analysis.Read(path)
 		if err != nil {
 			return err
 		}
@@ -42,15 +41,7 @@ func plotCmd(args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("plot: %w", err)
 	}
-	paths, cerr := report.WriteCharts(dir, merged, "png", "svg")
-	var buf bytes.Buffer
-	herr := report.HTML(&buf, merged)
-	if herr == nil {
-		path := filepath.Join(dir, report.FileHTML)
-		if herr = os.WriteFile(path, buf.Bytes(), 0o644); herr == nil {
-			paths = append(paths, path)
-		}
-	}
+	paths, err := report.WritePage(dir, merged) // charts and report.html, each chart drawn once
 	printPaths(stdout, paths)
-	return errors.Join(cerr, herr)
+	return err
 }

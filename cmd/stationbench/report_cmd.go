@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/result"
 )
@@ -58,7 +59,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if chosen == nil {
 		return usagef("report: unknown --format %q (want %s)", *format, strings.Join(names, ", "))
 	}
-	res, err := result.ReadJSON(fs.Arg(0))
+	res, err := analysis.Read(fs.Arg(0)) // a version-1 result gets its analysis here
 	if err != nil {
 		return err
 	}

@@ -14,11 +14,11 @@ import (
 func verdictResult() *result.Result {
 	r := gateResult(1000, 1010)
 	obs := func(v float64) *float64 { return &v }
-	r.Thresholds = []result.ThresholdVerdict{
+	r.Analysis = &result.Analysis{Thresholds: []result.ThresholdVerdict{
 		{Metric: "errors", Op: "max", Limit: 0, LimitText: "0", Unit: report.UnitMsgs, Target: "local", Producers: 1, Repeat: 1, Observed: obs(0), Pass: true},
 		{Metric: "latency.p99", Op: "max", Limit: 20000, LimitText: "20ms", Unit: report.UnitMicros, Target: "local", Producers: 1, Repeat: 1, Observed: obs(1000), Pass: true},
 		{Metric: "throughput", Op: "min", Limit: 5000, LimitText: "5000", Unit: report.UnitMsgsPerSec, Target: "local", Producers: 1, Repeat: 2, Observed: obs(1010)},
-	}
+	}}
 	r.MaxRate = []result.MaxRateSearch{{Target: "local", Producers: 2, SLO: []string{"p99<=10ms"}, ClosedLoopMsgsPerSec: 52000,
 		MaxRateMsgsPerSec: 34593, Converged: true,
 		Probes: []result.RateProbe{{RateMsgsPerSec: 34593, AchievedMsgsPerSec: 34590, Pass: true, Reason: "ok"}}}}

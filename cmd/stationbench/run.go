@@ -15,7 +15,6 @@ import (
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
-	"github.com/stationbench/stationbench/thresholds"
 )
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -69,8 +68,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	checkpoint := func(partial *result.Result) {
-		partial.Thresholds = thresholds.Evaluate(sc, partial)
+	checkpoint := func(partial *result.Result) { // the runner analysed it, thresholds included
 		path := filepath.Join(dir, report.FileResult)
 		if err := result.WriteJSON(path, partial); err != nil {
 			fmt.Fprintf(stderr, "stationbench: partial result NOT written: %v\n", err)
@@ -80,7 +78,6 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	res := runner.Run(ctx, sc, runner.Options{Progress: progress, Version: buildVersion(), OutDir: dir, Live: live, Checkpoint: checkpoint})
 	stopMetrics()
-	res.Thresholds = thresholds.Evaluate(sc, res)
 
 	werr := report.WriteAll(dir, res) // result.json first, atomically
 	if err := report.Summary(stdout, res); err != nil {
@@ -96,8 +93,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("writing results: %w", werr)
 	case res.Status != result.StatusComplete:
 		return failedError{fmt.Errorf("run %s: %s", res.Status, res.Error)}
-	case report.FailedThresholds(res.Thresholds) > 0:
-		return gateError{fmt.Errorf("%d of %d threshold checks failed", report.FailedThresholds(res.Thresholds), len(res.Thresholds))}
+	case res.Analysis == nil: // the runner always analyses; never pass a gate unjudged
+		return failedError{errors.New("run: the result carries no analysis: thresholds not judged")}
+	case report.FailedThresholds(res.Analysis.Thresholds) > 0:
+		vs := res.Analysis.Thresholds
+		return gateError{fmt.Errorf("%d of %d threshold checks failed", report.FailedThresholds(vs), len(vs))}
 	}
 	return nil
 }

@@ -60,7 +60,7 @@ load: {duration: 1s, warmup: 0s}
 		t.Fatalf("run: %v\nstderr:\n%s", err, p.stderr.String())
 	}
 	res, err := result.ReadJSON(filepath.Join(out, report.FileResult))
-	if err != nil || res.Status != result.StatusComplete || res.Scenario.Targets[0].Password.Value() != "***" {
+	if err != nil || res.Status != result.StatusComplete || res.Scenario.Targets[0].Password != "***" {
 		t.Fatalf("result: %v, %+v", err, res)
 	}
 	checkNoSecret(t, p, out, password)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stationbench/stationbench/report"
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
@@ -207,16 +207,16 @@ func producerStats(ws []*workers.Worker, window workers.Window, run result.Run, 
 	}
 	ref, basis := sloUs, "slo"
 	if ref <= 0 {
-		ref, basis = report.Median(p99s), "median"
+		ref, basis = analysis.Median(p99s), "median"
 	}
 	for i := range out {
-		out[i].Score = report.Score(out[i].Sent, out[i].Errors, out[i].LatencyUs.P99, ref)
+		out[i].Score = analysis.Score(out[i].Sent, out[i].Errors, out[i].LatencyUs.P99, ref)
 		out[i].ScoreBasis = basis
 	}
 	if len(rates) == 0 {
 		return out, nil
 	}
-	f := report.Jain(rates)
+	f := analysis.Jain(rates)
 	return out, &f
 }
 

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/internal/embedded"
 	"github.com/stationbench/stationbench/internal/redact"
 	"github.com/stationbench/stationbench/result"
@@ -61,7 +62,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *result.Result {
 		SchemaVersion: result.SchemaVersion,
 		Status:        result.StatusComplete,
 		StartedAt:     time.Now().UTC(),
-		Scenario:      sc.Redacted(),
+		Scenario:      record(sc), // record.go
 		Env:           newEnv(o.Version),
 		Runs:          []result.Run{},
 		RunID:         newRunID(),
@@ -94,6 +95,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *result.Result {
 	r.endObserve()
 	res.Env.PeakRSSBytes = peakRSS()
 	res.FinishedAt = time.Now().UTC()
+	res.Analysis = analysis.Analyze(res, sc.Thresholds) // computed once; renderers only render
 	return res
 }
 
@@ -241,6 +243,7 @@ func (r *run) checkpoint(env result.TargetEnv, err error) {
 	snap.Env.Targets = append(slices.Clone(r.res.Env.Targets), env)
 	snap.Status, snap.Error = result.StatusInterrupted, "interrupted (partial result, written before cleanup)"
 	snap.FinishedAt = time.Now().UTC()
+	snap.Analysis = analysis.Analyze(&snap, r.sc.Thresholds)
 	r.opts.Checkpoint(&snap)
 }
 

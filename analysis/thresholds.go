@@ -1,31 +1,21 @@
-// Package thresholds judges a run's result against the pass/fail rules in
-// its scenario (the thresholds: key) and renders the verdicts as a table.
-package thresholds
+package analysis
 
 import (
 	"fmt"
 	"math"
 
-	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
-// Units of ThresholdVerdict values.
-const (
-	UnitMicros     = report.UnitMicros
-	UnitMsgsPerSec = report.UnitMsgsPerSec
-	UnitMsgs       = report.UnitMsgs
-)
-
-// Evaluate checks every threshold of sc against every completed run of r it
-// matches (by target and producer count) and returns one verdict per
-// threshold x run, in threshold order, then run order. A threshold that
-// matches no completed run gets a single failing verdict saying why, so a
-// gate never passes on a run that did not happen.
-func Evaluate(sc scenarios.Scenario, r *result.Result) []result.ThresholdVerdict {
+// Thresholds checks every threshold against every completed run of r it
+// selects (scenarios.Threshold.Selects: by target and producer count) and
+// returns one verdict per threshold x run, in threshold order, then run
+// order. A threshold that matches no completed run gets a single failing
+// verdict saying why, so a gate never passes on a run that did not happen.
+func Thresholds(ths []scenarios.Threshold, r *result.Result) []result.ThresholdVerdict {
 	var out []result.ThresholdVerdict
-	for _, th := range sc.Thresholds {
+	for _, th := range ths {
 		out = append(out, evaluate(th, r)...)
 	}
 	return out
@@ -84,7 +74,7 @@ func scope(th scenarios.Threshold) string {
 // judge compares one run's value with the bound in v.
 func judge(v result.ThresholdVerdict, run result.Run) result.ThresholdVerdict {
 	v.Target, v.Producers, v.RateMsgsPerSec, v.Repeat = run.Target, run.Producers, run.RateMsgsPerSec, run.Repeat
-	obs, ok := Observe(v.Metric, run)
+	obs, ok := observe(v.Metric, run)
 	if !ok {
 		v.Reason = fmt.Sprintf("%s is not measured for this run (kind %s): only nats targets with station.subscribe on count lost messages", v.Metric, run.Kind)
 		if v.Metric != scenarios.MetricLost {
@@ -104,9 +94,9 @@ func judge(v result.ThresholdVerdict, run result.Run) result.ThresholdVerdict {
 	return v
 }
 
-// Observe reads a threshold metric from a run, in the metric's Unit. It
+// observe reads a threshold metric from a run, in the metric's Unit. It
 // reports false when the run does not measure the metric.
-func Observe(metric string, run result.Run) (float64, bool) {
+func observe(metric string, run result.Run) (float64, bool) {
 	switch metric {
 	case scenarios.MetricLatencyP50:
 		return run.LatencyUs.P50, true
@@ -137,9 +127,9 @@ func Observe(metric string, run result.Run) (float64, bool) {
 func Unit(metric string) string {
 	switch {
 	case scenarios.IsLatencyMetric(metric):
-		return UnitMicros
+		return result.UnitMicros
 	case metric == scenarios.MetricThroughput:
-		return UnitMsgsPerSec
+		return result.UnitMsgsPerSec
 	}
-	return UnitMsgs
+	return result.UnitMsgs
 }

@@ -1,4 +1,4 @@
-package thresholds
+package analysis_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
@@ -85,7 +86,7 @@ func TestEvaluate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := scenarios.Scenario{Thresholds: []scenarios.Threshold{tt.th}}
-			got := Evaluate(sc, fixture())
+			got := analysis.Thresholds(sc.Thresholds, fixture())
 			if len(got) != len(tt.want) {
 				t.Fatalf("got %d verdicts, want %d: %+v", len(got), len(tt.want), got)
 			}
@@ -99,7 +100,7 @@ func TestEvaluate(t *testing.T) {
 					g.Pass != w.pass || !strings.Contains(g.Reason, w.reason) || (w.reason == "" && g.Reason != "") {
 					t.Errorf("verdict %d = %+v (observed %v), want %+v", i, g, obs, w)
 				}
-				if g.Metric != tt.th.Metric || g.Unit != Unit(tt.th.Metric) || g.LimitText == "" {
+				if g.Metric != tt.th.Metric || g.Unit != analysis.Unit(tt.th.Metric) || g.LimitText == "" {
 					t.Errorf("verdict %d header = %+v", i, g)
 				}
 			}
@@ -108,11 +109,11 @@ func TestEvaluate(t *testing.T) {
 }
 
 func TestEvaluateNone(t *testing.T) {
-	if got := Evaluate(scenarios.Scenario{}, fixture()); got != nil {
+	if got := analysis.Thresholds(nil, fixture()); got != nil {
 		t.Errorf("no thresholds gave %+v", got)
 	}
 	sc := scenarios.Scenario{Thresholds: []scenarios.Threshold{{Metric: "errors", Max: num(0)}}}
-	got := Evaluate(sc, nil)
+	got := analysis.Thresholds(sc.Thresholds, nil)
 	if len(got) != 1 || got[0].Pass || report.FailedThresholds(got) != 1 {
 		t.Errorf("nil result gave %+v", got)
 	}
@@ -124,11 +125,11 @@ func TestFormatValue(t *testing.T) {
 		v    float64
 		want string
 	}{
-		{UnitMicros, 1874.4, "1.87ms"},
-		{UnitMicros, 794.123, "794.12µs"},
-		{UnitMicros, 2_500_000, "2.5s"},
-		{UnitMsgsPerSec, 290806.4, "290806 msgs/s"},
-		{UnitMsgs, 3, "3"},
+		{result.UnitMicros, 1874.4, "1.87ms"},
+		{result.UnitMicros, 794.123, "794.12µs"},
+		{result.UnitMicros, 2_500_000, "2.5s"},
+		{result.UnitMsgsPerSec, 290806.4, "290806 msgs/s"},
+		{result.UnitMsgs, 3, "3"},
 	}
 	for _, tt := range tests {
 		if got := report.FormatThresholdValue(tt.unit, tt.v); got != tt.want {
@@ -145,7 +146,7 @@ func TestWriteTableGolden(t *testing.T) {
 		{Metric: "errors", Max: num(0), Producers: 8},
 	}}
 	var buf bytes.Buffer
-	if err := report.WriteThresholds(&buf, Evaluate(sc, fixture())); err != nil {
+	if err := report.WriteThresholds(&buf, analysis.Thresholds(sc.Thresholds, fixture())); err != nil {
 		t.Fatal(err)
 	}
 	golden := filepath.Join("testdata", "table.golden")
