@@ -11,7 +11,7 @@ import (
 )
 
 func TestThresholdsValid(t *testing.T) {
-	s, err := LoadFile(filepath.Join("testdata", "thresholds", "valid.yaml"))
+	s, err := LoadFile(filepath.Join("testdata", "thresholds", "valid.yaml"), Overrides{})
 	if err != nil {
 		t.Fatal(err)
 	}

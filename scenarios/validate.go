@@ -34,7 +34,7 @@ var urlSchemes = map[string]bool{"nats": true, "tls": true, "ws": true, "wss": t
 // code, and returns Errors (without line numbers) listing every problem, or
 // nil. Parse already runs the same checks.
 func (s Scenario) Validate() error {
-	if es := check(s, s.File, func(string) pos { return pos{} }, nil); len(es) > 0 {
+	if es := check(s, s.File, func(string) pos { return pos{} }, nil, nil); len(es) > 0 {
 		return es
 	}
 	return nil
@@ -44,7 +44,9 @@ func (s Scenario) Validate() error {
 type checker struct {
 	file string
 	at   func(key string) pos
-	errs Errors
+	// flags names the command-line flag that set a key (overrides.go).
+	flags map[string]string
+	errs  Errors
 	// secrets are kept out of every message (redact.go, secrets.go).
 	secrets []string
 }
@@ -52,8 +54,11 @@ type checker struct {
 // bad records a problem. The message and key are cleaned of secrets and
 // user info, and cut short.
 func (c *checker) bad(key, format string, args ...any) {
-	p := c.at(key)
-	c.errs = append(c.errs, &FieldError{File: c.file, Line: p.line, Column: p.col,
+	p, flag := c.at(key), c.flags[key]
+	if flag != "" {
+		p = pos{} // the value is not in the file
+	}
+	c.errs = append(c.errs, &FieldError{File: c.file, Line: p.line, Column: p.col, Flag: flag,
 		Key: cleanText(key, c.secrets, maxKeyShown), Msg: cleanText(fmt.Sprintf(format, args...), c.secrets, maxMsgShown)})
 }
 
@@ -62,9 +67,10 @@ func (c *checker) show(v string) string { return shown(v, c.secrets) }
 
 // check runs every validation on a scenario whose defaults are applied,
 // returning problems in the order of the fields in Scenario. secrets are
-// credentials to keep out of the messages, besides the scenario's own.
-func check(s Scenario, file string, at func(string) pos, secrets []string) Errors {
-	c := &checker{file: file, at: at, secrets: hideable(append(secretsOf(s.Targets), secrets...))}
+// credentials to keep out of the messages, besides the scenario's own;
+// flags names the command-line flag that set a key, if any did.
+func check(s Scenario, file string, at func(string) pos, flags map[string]string, secrets []string) Errors {
+	c := &checker{file: file, at: at, flags: flags, secrets: hideable(append(secretsOf(s.Targets), secrets...))}
 	c.name("name", s.Name, MaxNameLen)
 	c.freeText(s) // description, labels: limits.go
 	c.targets(s.Targets)

@@ -33,17 +33,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.Usage()
 		return usagef("run: want exactly one scenario file, got %d", fs.NArg())
 	}
-	sc, err := scenarios.LoadFile(fs.Arg(0))
+	sc, err := scenarios.LoadFile(fs.Arg(0), scenarios.Overrides{URL: *url})
 	if err != nil {
 		return usageError{err}
-	}
-	if *url != "" {
-		for i := range sc.Targets {
-			sc.Targets[i].URL = *url
-		}
-		if err := sc.Validate(); err != nil {
-			return usageError{fmt.Errorf("--url: %w", err)}
-		}
 	}
 	dir := *out
 	if dir == "" {

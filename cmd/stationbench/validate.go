@@ -9,7 +9,8 @@ import (
 )
 
 func validateCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("validate", "validate FILE...", validateExamples, stdout, stderr)
+	fs := newFlagSet("validate", "validate FILE... [flags]", validateExamples, stdout, stderr)
+	url := fs.String("url", "", "check with every target's URL replaced, as run --url does")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -19,7 +20,7 @@ func validateCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	var errs []error
 	for _, f := range fs.Args() {
-		sc, err := scenarios.LoadFile(f)
+		sc, err := scenarios.LoadFile(f, scenarios.Overrides{URL: *url})
 		if err != nil {
 			errs = append(errs, err)
 			continue
