@@ -170,8 +170,8 @@ func (c *checker) targetText(key string, t Target) bool {
 
 // targetNumbers range-checks a target's numbers.
 func (c *checker) targetNumbers(key string, t Target) {
-	if t.TimeoutMs <= 0 || t.TimeoutMs > MaxTimeoutMs {
-		c.bad(key+"timeoutMs", "must be more than 0 and at most %d (an hour), got %d", MaxTimeoutMs, t.TimeoutMs)
+	if t.RequestTimeout <= 0 || t.RequestTimeout > MaxTimeout {
+		c.bad(key+"timeoutMs", "must be more than 0 and at most %d (an hour), got %d", MaxTimeout.Ms(), t.RequestTimeout.Ms())
 	}
 	switch {
 	case t.MaxReconnect < -1:
@@ -180,10 +180,10 @@ func (c *checker) targetNumbers(key string, t Target) {
 		c.bad(key+"maxReconnect", "must be at most %d (or -1, forever), got %d", MaxMaxReconnect, t.MaxReconnect)
 	}
 	switch {
-	case t.ReconnectIntervalMs < 0:
-		c.bad(key+"reconnectIntervalMs", "must not be negative, got %d", t.ReconnectIntervalMs)
-	case t.ReconnectIntervalMs > MaxReconnectWaitMs:
-		c.bad(key+"reconnectIntervalMs", "must be at most %d (an hour), got %d", MaxReconnectWaitMs, t.ReconnectIntervalMs)
+	case t.ReconnectWait < 0:
+		c.bad(key+"reconnectIntervalMs", "must not be negative, got %d", t.ReconnectWait.Ms())
+	case t.ReconnectWait > MaxReconnectWait:
+		c.bad(key+"reconnectIntervalMs", "must be at most %d (an hour), got %d", MaxReconnectWait.Ms(), t.ReconnectWait.Ms())
 	}
 	if t.Port != 0 { // 0: left out, where a Memphis target has a url
 		c.intRange(key+"port", t.Port, 1, 65535)
