@@ -232,8 +232,8 @@ func TestShippedScenarios(t *testing.T) {
 			if s.File != path {
 				t.Errorf("File = %q, want %q", s.File, path)
 			}
-			if err := s.Validate(); err != nil {
-				t.Errorf("Validate after LoadFile: %v", err)
+			if err := s.validate(); err != nil {
+				t.Errorf("validate after LoadFile: %v", err)
 			}
 		})
 	}

@@ -153,7 +153,7 @@ func hideSecrets(s string, secrets []string) string {
 		if len(sec) < minHidden {
 			continue
 		}
-		// describe (size.go) shows values with user info hidden first.
+		// describe (scalars.go) shows values with user info hidden first.
 		seen := redact.Text(sec)
 		for _, form := range []string{sec, quoteInner(sec), seen, quoteInner(seen)} {
 			if len(form) < minHidden {

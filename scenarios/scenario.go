@@ -220,6 +220,3 @@ const (
 // Interleaved reports whether the repeats go round every step in turn
 // (the default) rather than finishing one step before the next.
 func (l Load) Interleaved() bool { return l.Order != OrderSequential }
-
-// OpenLoop reports whether the load has an offered rate.
-func (l Load) OpenLoop() bool { return l.Rate > 0 || len(l.Rates) > 0 }

@@ -30,10 +30,10 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 // urlSchemes are the URL schemes a remote target may use.
 var urlSchemes = map[string]bool{"nats": true, "tls": true, "ws": true, "wss": true}
 
-// Validate checks a normalized scenario, such as one built or changed in
-// code, and returns Errors (without line numbers) listing every problem, or
-// nil. Parse already runs the same checks.
-func (s Scenario) Validate() error {
+// validate checks a normalized scenario, such as one built or changed in
+// a test, and returns Errors (without line numbers) listing every problem,
+// or nil. Parse already runs the same checks.
+func (s Scenario) validate() error {
 	if es := check(s, s.File, func(string) pos { return pos{} }, nil, nil); len(es) > 0 {
 		return es
 	}
