@@ -176,7 +176,7 @@ load: {warmup: 1s, duration: 3s, drain: 5s, repeat: 2, rate: 100}
 		t.Fatal(err)
 	}
 	if !strings.Contains(strings.Join(strings.Fields(b.String()), " "), " 1-6 embedded jetstream 1 max-rate search - 2s 10s 5s") ||
-		!strings.Contains(b.String(), "objectives p99<=5ms") ||
+		!strings.Contains(b.String(), "objectives p99<=5ms") || !strings.HasPrefix(b.String(), "plan of f: at most 6 runs on 1 target") ||
 		!strings.Contains(b.String(), "a search counted at its most runs") {
 		t.Errorf("search plan:\n%s", b.String())
 	}

@@ -23,7 +23,11 @@ func (p Plan) WriteText(w io.Writer) error {
 
 func (p Plan) writeText(w *bytes.Buffer) {
 	runs := p.Runs()
-	fmt.Fprintf(w, "plan of %s: %s on %s, in the order they run\n", p.Scenario, count(runs, "run"), count(len(p.Targets), "target"))
+	most := ""
+	if p.hasSearch() {
+		most = "at most "
+	}
+	fmt.Fprintf(w, "plan of %s: %s%s on %s, in the order they run\n", p.Scenario, most, count(runs, "run"), count(len(p.Targets), "target"))
 	var table bytes.Buffer
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  #\ttarget\tkind\tproducers\trate\trepeat\twarmup\tmeasured\tdrain\tsize\tack\tmaxPending\tconnections\t")
@@ -68,14 +72,22 @@ func searchText(s Search) string {
 
 // searchNote says how searches were counted, when there are any.
 func searchNote(p Plan) string {
+	if p.hasSearch() {
+		return ", a search counted at its most runs"
+	}
+	return ""
+}
+
+// hasSearch reports whether the plan holds a findMaxRate search.
+func (p Plan) hasSearch() bool {
 	for _, t := range p.Targets {
 		for _, e := range t.Entries {
 			if e.Search != nil {
-				return ", a search counted at its most runs"
+				return true
 			}
 		}
 	}
-	return ""
+	return false
 }
 
 func count(n int, what string) string {
