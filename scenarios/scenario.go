@@ -1,9 +1,11 @@
 // Package scenarios loads, normalizes and validates stationbench scenario files.
 //
-// A scenario is a YAML document. Load decodes it strictly (unknown keys are
-// errors), expands ${VAR} from the environment, applies defaults and validates
-// every field, reporting all problems at once with the file, line and key of
-// each. The result is a plain value with no I/O attached.
+// A scenario is a YAML document. LoadFile decodes it strictly (unknown keys
+// are errors), expands ${VAR} from the environment, applies the command
+// line's overrides (such as --url), then defaults, and validates every
+// field, reporting all problems at once with the file, line and key of each
+// (or the flag, for a value given on the command line). The result is a
+// plain value with no I/O attached; package plan lays it out as runs.
 package scenarios
 
 import "time"
