@@ -39,7 +39,7 @@ func (p Plan) writeText(w *bytes.Buffer) {
 			st := e.step()
 			index, rate, repeat, search := strconv.Itoa(first), "closed loop", fmt.Sprintf("%d/%d", st.Repeat, st.Repeats), ""
 			if st.Rate > 0 {
-				rate = fmt.Sprintf("%.0f/s", st.Rate)
+				rate = strconv.FormatFloat(st.Rate, 'f', -1, 64) + "/s"
 			}
 			if e.Search != nil {
 				index, rate, repeat, search = fmt.Sprintf("%d-%d", first, n), "max-rate search", "-", searchText(*e.Search)
