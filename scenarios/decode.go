@@ -13,9 +13,10 @@ import (
 )
 
 // LoadFile reads the scenario file at path and parses it with ${VAR} taken
-// from the process environment. See Parse. (It is not called Load because
-// that names the load: section's type.)
-func LoadFile(path string) (Scenario, error) {
+// from the process environment, as Parse does, with the command line's
+// overrides applied before defaults and validation (overrides.go). (It is
+// not called Load because that names the load: section's type.)
+func LoadFile(path string, o Overrides) (Scenario, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Scenario{}, fmt.Errorf("read scenario: %w", err)
@@ -27,7 +28,7 @@ func LoadFile(path string) (Scenario, error) {
 	if err != nil {
 		return Scenario{}, fmt.Errorf("read scenario %s: %w", path, err)
 	}
-	return Parse(path, data, os.LookupEnv)
+	return parse(path, data, os.LookupEnv, o)
 }
 
 // Parse decodes a scenario document strictly, expands ${VAR} in its string
@@ -38,6 +39,12 @@ func LoadFile(path string) (Scenario, error) {
 // When the document has problems, Parse returns an Errors holding all of
 // them, sorted by line.
 func Parse(file string, data []byte, env func(string) (string, bool)) (Scenario, error) {
+	return parse(file, data, env, Overrides{})
+}
+
+// parse is Parse with overrides, applied after decoding and before
+// defaults.
+func parse(file string, data []byte, env func(string) (string, bool), o Overrides) (Scenario, error) {
 	d := &decoder{file: file, env: env, pos: map[string]pos{}, set: map[string]bool{}, bad: map[string]bool{}}
 	if len(data) > MaxFileSize {
 		d.add(pos{1, 1}, "", "the file is %d bytes: a scenario file holds at most 1 MiB", len(data))
@@ -52,8 +59,10 @@ func Parse(file string, data []byte, env func(string) (string, bool)) (Scenario,
 	d.pos[""] = pos{root.Line, root.Column}
 	d.secrets = hideable(secretsIn(root, env))
 	d.scenario(root, &s)
+	flags := map[string]string{}
+	o.apply(&s, flags)
 	applyDefaults(&s, func(key string) bool { return d.set[key] })
-	for _, e := range check(s, file, d.at, d.secrets) {
+	for _, e := range check(s, file, d.at, flags, d.secrets) {
 		if !d.isBad(e.Key) {
 			d.errs = append(d.errs, e)
 		}
@@ -308,8 +317,8 @@ func (d *decoder) targets(dst *[]Target) fieldFunc {
 			"connectionToken":     d.secret(&t.ConnectionToken),
 			"reconnect":           d.boolean(&t.Reconnect),
 			"maxReconnect":        d.integer(&t.MaxReconnect),
-			"reconnectIntervalMs": d.integer(&t.ReconnectIntervalMs),
-			"timeoutMs":           d.integer(&t.TimeoutMs),
+			"reconnectIntervalMs": d.millis(&t.ReconnectWait, MaxReconnectWait),
+			"timeoutMs":           d.millis(&t.RequestTimeout, MaxTimeout),
 			"keyFile":             d.str(&t.KeyFile),
 			"certFile":            d.str(&t.CertFile),
 			"caFile":              d.str(&t.CAFile),

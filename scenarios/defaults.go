@@ -7,21 +7,21 @@ import (
 
 // Defaults for fields a scenario file leaves out.
 const (
-	DefaultMaxReconnect        = 60
-	DefaultReconnectIntervalMs = 2000
-	DefaultTimeoutMs           = 5000
-	DefaultStationName         = "stationbench"
-	DefaultStorage             = "file"
-	DefaultReplicas            = 1
-	DefaultCleanup             = "delete"
-	DefaultProducerName        = "bench"
-	DefaultMaxPending          = 256
-	DefaultMessageSize         = ByteSize(128)
-	DefaultDuration            = Duration(10 * time.Second)
-	DefaultWarmup              = Duration(2 * time.Second)
-	DefaultRepeat              = 1
-	DefaultDrain               = Duration(5 * time.Second)
-	DefaultLateAfter           = Duration(time.Millisecond)
+	DefaultMaxReconnect  = 60
+	DefaultReconnectWait = Milliseconds(2 * time.Second)
+	DefaultTimeout       = Milliseconds(5 * time.Second)
+	DefaultStationName   = "stationbench"
+	DefaultStorage       = "file"
+	DefaultReplicas      = 1
+	DefaultCleanup       = "delete"
+	DefaultProducerName  = "bench"
+	DefaultMaxPending    = 256
+	DefaultMessageSize   = ByteSize(128)
+	DefaultDuration      = Duration(10 * time.Second)
+	DefaultWarmup        = Duration(2 * time.Second)
+	DefaultRepeat        = 1
+	DefaultDrain         = Duration(5 * time.Second)
+	DefaultLateAfter     = Duration(time.Millisecond)
 )
 
 // applyDefaults fills what the file left out. set reports whether the file
@@ -52,10 +52,10 @@ func applyDefaults(s *Scenario, set func(key string) bool) {
 			t.MaxReconnect = DefaultMaxReconnect
 		}
 		if !set(key + "reconnectIntervalMs") {
-			t.ReconnectIntervalMs = DefaultReconnectIntervalMs
+			t.ReconnectWait = DefaultReconnectWait
 		}
 		if !set(key + "timeoutMs") {
-			t.TimeoutMs = DefaultTimeoutMs
+			t.RequestTimeout = DefaultTimeout
 		}
 	}
 

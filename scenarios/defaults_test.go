@@ -18,7 +18,7 @@ func TestDefaults(t *testing.T) {
 		Name: "minimal",
 		Targets: []Target{{
 			Name: "embedded", Kind: KindJetStream, URL: Embedded, Reconnect: &yes,
-			MaxReconnect: 60, ReconnectIntervalMs: 2000, TimeoutMs: 5000,
+			MaxReconnect: 60, ReconnectWait: Milliseconds(2 * time.Second), RequestTimeout: Milliseconds(5 * time.Second),
 		}},
 		Station: Station{Name: "stationbench", Storage: "file", Replicas: 1, Reset: &yes,
 			Cleanup: "delete", Subscribe: &yes, Verify: &yes},
@@ -53,7 +53,7 @@ func TestTargetDefaults(t *testing.T) {
 			var got []string
 			for _, tg := range s.Targets {
 				got = append(got, tg.Name)
-				if tg.Kind == "" || tg.URL == "" || tg.TimeoutMs != 5000 {
+				if tg.Kind == "" || tg.URL == "" || tg.RequestTimeout != DefaultTimeout {
 					t.Errorf("target %+v not defaulted", tg)
 				}
 			}
@@ -83,7 +83,7 @@ func TestExplicitZeroIsKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tg := s.Targets[0]; tg.MaxReconnect != 0 || tg.ReconnectIntervalMs != 0 {
+	if tg := s.Targets[0]; tg.MaxReconnect != 0 || tg.ReconnectWait != 0 {
 		t.Errorf("target = %+v, want explicit zeros kept", tg)
 	}
 	if s.Load.Warmup != 0 {
@@ -98,7 +98,7 @@ func TestFullFile(t *testing.T) {
 	}
 	t0, t1 := s.Targets[0], s.Targets[1]
 	if t0.Username != "bench" || t0.Password.Value() != "pa55word" || t0.ReconnectEnabled() ||
-		t0.MaxReconnect != -1 || t0.ReconnectIntervalMs != 0 || t0.Timeout() != 250*time.Millisecond ||
+		t0.MaxReconnect != -1 || t0.ReconnectWait != 0 || t0.Timeout() != 250*time.Millisecond ||
 		t0.KeyFile == "" || t0.CertFile == "" || t0.CAFile == "" {
 		t.Errorf("targets[0] = %#v", t0)
 	}
@@ -143,7 +143,7 @@ func TestAnchorsAndEscapes(t *testing.T) {
 	if s.Description != "costs ${HOME} and $5" {
 		t.Errorf("description = %q", s.Description)
 	}
-	if s.Targets[1].Kind != KindNATS || s.Targets[1].ReconnectIntervalMs != 1000 {
+	if s.Targets[1].Kind != KindNATS || s.Targets[1].ReconnectInterval() != time.Second {
 		t.Errorf("targets[1] = %+v", s.Targets[1])
 	}
 	if s.Message.Size != 1_000_000 || !reflect.DeepEqual(s.Load.Rates, []float64{100, 2500}) {

@@ -14,10 +14,14 @@ type FieldError struct {
 	// Key is the dotted path of the field, such as targets[1].kind or
 	// load.duration; empty for problems with the document as a whole.
 	Key string
-	Msg string
+	// Flag is the command-line flag that gave the value (such as --url),
+	// when one did; the value is then not in the file and Line is 0.
+	Flag string
+	Msg  string
 }
 
-// Error formats as FILE:LINE: KEY: MSG, leaving out the parts that are empty.
+// Error formats as FILE:LINE: KEY: MSG, or FILE: KEY (FLAG): MSG for a
+// value given on the command line, leaving out the parts that are empty.
 func (e *FieldError) Error() string {
 	var b strings.Builder
 	if e.File != "" {
@@ -29,8 +33,13 @@ func (e *FieldError) Error() string {
 	} else if e.Line > 0 {
 		b.WriteString("line " + strconv.Itoa(e.Line) + ": ")
 	}
-	if e.Key != "" {
+	switch {
+	case e.Key != "" && e.Flag != "":
+		b.WriteString(e.Key + " (" + e.Flag + "): ")
+	case e.Key != "":
 		b.WriteString(e.Key + ": ")
+	case e.Flag != "":
+		b.WriteString(e.Flag + ": ")
 	}
 	b.WriteString(e.Msg)
 	return b.String()

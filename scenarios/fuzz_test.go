@@ -50,7 +50,7 @@ var numericSeeds = []string{"-1", "0", "1", "-3", "10000", "10000000", "10000000
 // decoding: validation, Steps, the phases applied to every step as the
 // runner applies them, Redacted and the JSON and YAML a result stores. A
 // failure is an Errors naming at least one problem, in lines of bounded
-// length; a success passes Validate again.
+// length; a success passes validate again.
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*/*.yaml")
 	for _, path := range files {
@@ -88,8 +88,8 @@ func FuzzParse(f *testing.F) {
 
 // exercise does with a valid scenario what the rest of stationbench does.
 func exercise(t *testing.T, s Scenario) {
-	if err := s.Validate(); err != nil {
-		t.Fatalf("Parse accepted what Validate rejects: %v", err)
+	if err := s.validate(); err != nil {
+		t.Fatalf("Parse accepted what validate rejects: %v", err)
 	}
 	for _, st := range s.Steps() {
 		if st.Producers < 1 || st.Producers > MaxProducers {

@@ -9,29 +9,29 @@ import (
 // Bounds on sizes and counts, so that no scenario can make the harness
 // run out of memory or time by accident. Each is far above a sensible run.
 const (
-	MaxFileSize        = 1 << 20  // bytes of a scenario file
-	MaxDescriptionLen  = 64 << 10 // bytes of description
-	MaxLabels          = 64       // labels
-	MaxLabelNameLen    = 64       // characters of a label name
-	MaxLabelValueLen   = 1024     // characters of a label value
-	MaxSubjectLen      = 256      // characters of station.subject
-	MaxURLLen          = 4096     // characters of a target url
-	MaxUsernameLen     = 256      // characters of a username
-	MaxSecretLen       = 4096     // characters of a password or connectionToken
-	MaxPathLen         = 4096     // characters of a key, certificate or credentials path
-	MaxHostLen         = 253      // characters of a host name
-	MaxTargets         = 64       // targets
-	MaxSteps           = 100      // producers.counts or load.rates entries
-	MaxThresholds      = 100      // thresholds
-	MaxPhases          = 100      // phases
-	MaxTimeoutMs       = 3600000  // an hour
-	MaxReconnectWaitMs = 3600000  // an hour
-	MaxMaxReconnect    = 1000000  // reconnect attempts
-	MaxAccountID       = math.MaxInt32
-	MaxRate            = 1e9 // msgs/s, the whole step
-	MaxDrain           = Duration(time.Hour)
-	MaxLateAfter       = Duration(time.Hour)
-	MaxRunTime         = Duration(30 * 24 * time.Hour)
+	MaxFileSize       = 1 << 20  // bytes of a scenario file
+	MaxDescriptionLen = 64 << 10 // bytes of description
+	MaxLabels         = 64       // labels
+	MaxLabelNameLen   = 64       // characters of a label name
+	MaxLabelValueLen  = 1024     // characters of a label value
+	MaxSubjectLen     = 256      // characters of station.subject
+	MaxURLLen         = 4096     // characters of a target url
+	MaxUsernameLen    = 256      // characters of a username
+	MaxSecretLen      = 4096     // characters of a password or connectionToken
+	MaxPathLen        = 4096     // characters of a key, certificate or credentials path
+	MaxHostLen        = 253      // characters of a host name
+	MaxTargets        = 64       // targets
+	MaxSteps          = 100      // producers.counts or load.rates entries
+	MaxThresholds     = 100      // thresholds
+	MaxPhases         = 100      // phases
+	MaxTimeout        = Milliseconds(time.Hour)
+	MaxReconnectWait  = Milliseconds(time.Hour)
+	MaxMaxReconnect   = 1000000 // reconnect attempts
+	MaxAccountID      = math.MaxInt32
+	MaxRate           = 1e9 // msgs/s, the whole step
+	MaxDrain          = Duration(time.Hour)
+	MaxLateAfter      = Duration(time.Hour)
+	MaxRunTime        = Duration(30 * 24 * time.Hour)
 	// MaxStepMemory bounds what a step's producers hold in memory: their
 	// payloads, in-flight windows and per-second records.
 	MaxStepMemory = 16 << 30

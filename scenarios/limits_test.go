@@ -19,7 +19,7 @@ const memphisTarget = "targets: [{kind: memphis, host: h, password: p}]\n"
 
 // TestNumericRanges: every numeric field is range-checked, with an error
 // naming file, line and key, and no value makes Parse panic or allocate
-// without bound (issue 11 item 6).
+// without bound.
 func TestNumericRanges(t *testing.T) {
 	tests := []struct {
 		name, doc string
@@ -107,7 +107,7 @@ func hasLine(text, prefix, msg string) bool {
 }
 
 // TestLargeValidScenario: the bounds leave room for real runs: 10,000
-// producers (a later issue runs counts: [10000]), 100 steps, 64 MiB messages
+// producers (a capacity sweep may run counts: [10000]), 100 steps, 64 MiB messages
 // with one producer.
 func TestLargeValidScenario(t *testing.T) {
 	for _, doc := range []string{
@@ -128,7 +128,7 @@ func TestLargeValidScenario(t *testing.T) {
 }
 
 // TestFreeTextBounds: free-text fields are bounded, and every error line
-// stays short however long the value it is about (issue 11 item 14).
+// stays short however long the value it is about.
 func TestFreeTextBounds(t *testing.T) {
 	long := func(n int) string { return strings.Repeat("x", n) }
 	tests := []struct {

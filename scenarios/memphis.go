@@ -14,7 +14,8 @@ import (
 	"github.com/stationbench/stationbench/internal/redact"
 )
 
-// Memphis defaults and limits (see ../shared/MEMPHIS.md for the protocol).
+// Memphis defaults and limits. The defaults are a stock Memphis broker's:
+// client (NATS) port 6666, REST gateway 4444, user root in account 1.
 const (
 	DefaultMemphisHost      = "localhost"
 	DefaultMemphisPort      = 6666 // the broker's client (NATS) port

@@ -168,7 +168,7 @@ func TestParseInvalid(t *testing.T) {
 // an error naming it, before anything is parsed.
 func TestLoadFileUnreadable(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := LoadFile(dir); err == nil || !strings.Contains(err.Error(), dir) {
+	if _, err := LoadFile(dir, Overrides{}); err == nil || !strings.Contains(err.Error(), dir) {
 		t.Errorf("LoadFile(a folder) = %v, want an error naming it", err)
 	}
 	path := filepath.Join(dir, "locked.yaml")
@@ -179,7 +179,7 @@ func TestLoadFileUnreadable(t *testing.T) {
 		f.Close()
 		t.Skip("running with privileges that read any file")
 	}
-	if _, err := LoadFile(path); !errors.Is(err, os.ErrPermission) || !strings.Contains(err.Error(), path) {
+	if _, err := LoadFile(path, Overrides{}); !errors.Is(err, os.ErrPermission) || !strings.Contains(err.Error(), path) {
 		t.Errorf("LoadFile(unreadable) = %v, want a permission error naming the file", err)
 	}
 }
@@ -199,7 +199,7 @@ func TestErrorsFormat(t *testing.T) {
 
 func TestLoadFileMissing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nope.yaml")
-	_, err := LoadFile(path)
+	_, err := LoadFile(path, Overrides{})
 	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("LoadFile(missing) = %v, want an os.ErrNotExist naming the file", err)
 	}
@@ -225,15 +225,15 @@ func TestShippedScenarios(t *testing.T) {
 				"STATIONBENCH_TOKEN": "t", "STATIONBENCH_SUFFIX": "s", "STATIONBENCH_N": "4"} {
 				t.Setenv(k, v)
 			}
-			s, err := LoadFile(path)
+			s, err := LoadFile(path, Overrides{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if s.File != path {
 				t.Errorf("File = %q, want %q", s.File, path)
 			}
-			if err := s.Validate(); err != nil {
-				t.Errorf("Validate after LoadFile: %v", err)
+			if err := s.validate(); err != nil {
+				t.Errorf("validate after LoadFile: %v", err)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,8 +10,36 @@ import (
 	"github.com/stationbench/stationbench/internal/redact"
 )
 
-// This file keeps credentials out of what the package returns: Redacted
-// for results, and the helpers that keep them out of error messages.
+// This file keeps credentials out of what the package returns: the Secret
+// type, Redacted for results, and the helpers that keep them out of error
+// messages.
+
+// Secret holds a credential. It never prints or marshals its value: String,
+// JSON and YAML all give "***" when it is set.
+type Secret string
+
+// Redacted is what a set secret shows in every output.
+const Redacted = "***"
+
+// Value returns the credential itself, for the code that authenticates.
+func (s Secret) Value() string { return string(s) }
+
+// String hides the value.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return Redacted
+}
+
+// GoString hides the value from %#v.
+func (s Secret) GoString() string { return `"` + s.String() + `"` }
+
+// MarshalJSON hides the value.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// MarshalYAML hides the value.
+func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
 
 // Redacted returns a deep copy that is safe to print or store: set secrets
 // become "***" (even through Value) and the user info of every address in
@@ -124,7 +153,7 @@ func hideSecrets(s string, secrets []string) string {
 		if len(sec) < minHidden {
 			continue
 		}
-		// describe (size.go) shows values with user info hidden first.
+		// describe (scalars.go) shows values with user info hidden first.
 		seen := redact.Text(sec)
 		for _, form := range []string{sec, quoteInner(sec), seen, quoteInner(seen)} {
 			if len(form) < minHidden {

@@ -1,9 +1,11 @@
 // Package scenarios loads, normalizes and validates stationbench scenario files.
 //
-// A scenario is a YAML document. Load decodes it strictly (unknown keys are
-// errors), expands ${VAR} from the environment, applies defaults and validates
-// every field, reporting all problems at once with the file, line and key of
-// each. The result is a plain value with no I/O attached.
+// A scenario is a YAML document. LoadFile decodes it strictly (unknown keys
+// are errors), expands ${VAR} from the environment, applies the command
+// line's overrides (such as --url), then defaults, and validates every
+// field, reporting all problems at once with the file, line and key of each
+// (or the flag, for a value given on the command line). The result is a
+// plain value with no I/O attached; package plan lays it out as runs.
 package scenarios
 
 import "time"
@@ -61,13 +63,15 @@ type Target struct {
 	Reconnect *bool `yaml:"reconnect,omitempty" json:"reconnect,omitempty"`
 	// MaxReconnect bounds reconnect attempts; -1 means forever (default 60).
 	MaxReconnect int `yaml:"maxReconnect,omitempty" json:"maxReconnect,omitempty"`
-	// ReconnectIntervalMs is the wait between reconnect attempts (default 2000).
-	ReconnectIntervalMs int `yaml:"reconnectIntervalMs,omitempty" json:"reconnectIntervalMs,omitempty"`
-	// TimeoutMs bounds connecting and each acknowledgement (default 5000).
-	TimeoutMs int    `yaml:"timeoutMs,omitempty" json:"timeoutMs,omitempty"`
-	KeyFile   string `yaml:"keyFile,omitempty" json:"keyFile,omitempty"`
-	CertFile  string `yaml:"certFile,omitempty" json:"certFile,omitempty"`
-	CAFile    string `yaml:"caFile,omitempty" json:"caFile,omitempty"`
+	// ReconnectWait is the wait between reconnect attempts, written
+	// reconnectIntervalMs in milliseconds (default 2000).
+	ReconnectWait Milliseconds `yaml:"reconnectIntervalMs,omitempty" json:"reconnectIntervalMs,omitempty"`
+	// RequestTimeout bounds connecting and each acknowledgement or request,
+	// written timeoutMs in milliseconds (default 5000).
+	RequestTimeout Milliseconds `yaml:"timeoutMs,omitempty" json:"timeoutMs,omitempty"`
+	KeyFile        string       `yaml:"keyFile,omitempty" json:"keyFile,omitempty"`
+	CertFile       string       `yaml:"certFile,omitempty" json:"certFile,omitempty"`
+	CAFile         string       `yaml:"caFile,omitempty" json:"caFile,omitempty"`
 	// CredsFile is a NATS credentials file (user JWT and seed); NKeyFile a
 	// file holding an NKey user seed. Paths only: their contents never
 	// appear in a result.
@@ -88,13 +92,12 @@ type Target struct {
 // IsEmbedded reports whether the target is the in-process server.
 func (t Target) IsEmbedded() bool { return t.URL == "" || t.URL == Embedded }
 
-// Timeout is TimeoutMs as a duration.
-func (t Target) Timeout() time.Duration { return time.Duration(t.TimeoutMs) * time.Millisecond }
+// Timeout is RequestTimeout (timeoutMs) as a time.Duration.
+func (t Target) Timeout() time.Duration { return t.RequestTimeout.D() }
 
-// ReconnectInterval is ReconnectIntervalMs as a duration.
-func (t Target) ReconnectInterval() time.Duration {
-	return time.Duration(t.ReconnectIntervalMs) * time.Millisecond
-}
+// ReconnectInterval is ReconnectWait (reconnectIntervalMs) as a
+// time.Duration.
+func (t Target) ReconnectInterval() time.Duration { return t.ReconnectWait.D() }
 
 // ReconnectEnabled reports whether reconnects are on (the default).
 func (t Target) ReconnectEnabled() bool { return t.Reconnect == nil || *t.Reconnect }
@@ -219,6 +222,3 @@ const (
 // Interleaved reports whether the repeats go round every step in turn
 // (the default) rather than finishing one step before the next.
 func (l Load) Interleaved() bool { return l.Order != OrderSequential }
-
-// OpenLoop reports whether the load has an offered rate.
-func (l Load) OpenLoop() bool { return l.Rate > 0 || len(l.Rates) > 0 }

@@ -11,7 +11,7 @@ const canary = "SECRET-789"
 
 // TestErrorsNeverShowSecrets: for every secret field and every place a
 // URL's user info can hide, a malformed value fails validation without the
-// error showing the secret (issue 11 item 8).
+// error showing the secret.
 func TestErrorsNeverShowSecrets(t *testing.T) {
 	const nats = "targets:\n  - {name: t, kind: jetstream, url: 'nats://h:1', username: u, "
 	const memphis = "targets:\n  - {name: t, kind: memphis, host: h, "
@@ -105,9 +105,9 @@ func TestValidateNeverShowsSecrets(t *testing.T) {
 	s.Targets[0].URL = "nats://127.0.0.1:1,nats://bench:pw-SECRET-789@127.0.0.1:bad port"
 	s.Targets[0].Password = "pw-SECRET-789"
 	s.Station.Storage = "pw-SECRET-789"
-	err = s.Validate()
+	err = s.validate()
 	if err == nil || strings.Contains(err.Error(), "SECRET") {
-		t.Errorf("Validate = %v, want errors without the secret", err)
+		t.Errorf("validate = %v, want errors without the secret", err)
 	}
 	s.Targets[0].URL = "nats://127.0.0.1:1,nats://bench:pw-SECRET-789@127.0.0.1:2,nats://t0ken-SECRET@h:3"
 	if got, want := s.Redacted().Targets[0].URL, "nats://127.0.0.1:1,nats://bench:***@127.0.0.1:2,nats://***@h:3"; got != want {

@@ -11,7 +11,7 @@ import (
 )
 
 func TestThresholdsValid(t *testing.T) {
-	s, err := LoadFile(filepath.Join("testdata", "thresholds", "valid.yaml"))
+	s, err := LoadFile(filepath.Join("testdata", "thresholds", "valid.yaml"), Overrides{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,8 +37,8 @@ func TestThresholdsValid(t *testing.T) {
 			t.Errorf("thresholds[%d] = %+v (%s %v), want %+v", i, th, op, l, w)
 		}
 	}
-	if err := s.Validate(); err != nil {
-		t.Errorf("Validate: %v", err)
+	if err := s.validate(); err != nil {
+		t.Errorf("validate: %v", err)
 	}
 }
 
@@ -96,9 +96,9 @@ func TestThresholdsValidateInCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Thresholds = []Threshold{{Metric: MetricThroughput, Max: &Limit{Number: 5}, Target: "nope"}}
-	err = s.Validate()
+	err = s.validate()
 	if err == nil || !strings.Contains(err.Error(), `thresholds[0].target: "nope" is not a target`) {
-		t.Fatalf("Validate = %v, want the unknown target", err)
+		t.Fatalf("validate = %v, want the unknown target", err)
 	}
 }
 

@@ -30,11 +30,11 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 // urlSchemes are the URL schemes a remote target may use.
 var urlSchemes = map[string]bool{"nats": true, "tls": true, "ws": true, "wss": true}
 
-// Validate checks a normalized scenario, such as one built or changed in
-// code, and returns Errors (without line numbers) listing every problem, or
-// nil. Parse already runs the same checks.
-func (s Scenario) Validate() error {
-	if es := check(s, s.File, func(string) pos { return pos{} }, nil); len(es) > 0 {
+// validate checks a normalized scenario, such as one built or changed in
+// a test, and returns Errors (without line numbers) listing every problem,
+// or nil. Parse already runs the same checks.
+func (s Scenario) validate() error {
+	if es := check(s, s.File, func(string) pos { return pos{} }, nil, nil); len(es) > 0 {
 		return es
 	}
 	return nil
@@ -44,7 +44,9 @@ func (s Scenario) Validate() error {
 type checker struct {
 	file string
 	at   func(key string) pos
-	errs Errors
+	// flags names the command-line flag that set a key (overrides.go).
+	flags map[string]string
+	errs  Errors
 	// secrets are kept out of every message (redact.go, secrets.go).
 	secrets []string
 }
@@ -52,8 +54,11 @@ type checker struct {
 // bad records a problem. The message and key are cleaned of secrets and
 // user info, and cut short.
 func (c *checker) bad(key, format string, args ...any) {
-	p := c.at(key)
-	c.errs = append(c.errs, &FieldError{File: c.file, Line: p.line, Column: p.col,
+	p, flag := c.at(key), c.flags[key]
+	if flag != "" {
+		p = pos{} // the value is not in the file
+	}
+	c.errs = append(c.errs, &FieldError{File: c.file, Line: p.line, Column: p.col, Flag: flag,
 		Key: cleanText(key, c.secrets, maxKeyShown), Msg: cleanText(fmt.Sprintf(format, args...), c.secrets, maxMsgShown)})
 }
 
@@ -62,9 +67,10 @@ func (c *checker) show(v string) string { return shown(v, c.secrets) }
 
 // check runs every validation on a scenario whose defaults are applied,
 // returning problems in the order of the fields in Scenario. secrets are
-// credentials to keep out of the messages, besides the scenario's own.
-func check(s Scenario, file string, at func(string) pos, secrets []string) Errors {
-	c := &checker{file: file, at: at, secrets: hideable(append(secretsOf(s.Targets), secrets...))}
+// credentials to keep out of the messages, besides the scenario's own;
+// flags names the command-line flag that set a key, if any did.
+func check(s Scenario, file string, at func(string) pos, flags map[string]string, secrets []string) Errors {
+	c := &checker{file: file, at: at, flags: flags, secrets: hideable(append(secretsOf(s.Targets), secrets...))}
 	c.name("name", s.Name, MaxNameLen)
 	c.freeText(s) // description, labels: limits.go
 	c.targets(s.Targets)
@@ -164,8 +170,8 @@ func (c *checker) targetText(key string, t Target) bool {
 
 // targetNumbers range-checks a target's numbers.
 func (c *checker) targetNumbers(key string, t Target) {
-	if t.TimeoutMs <= 0 || t.TimeoutMs > MaxTimeoutMs {
-		c.bad(key+"timeoutMs", "must be more than 0 and at most %d (an hour), got %d", MaxTimeoutMs, t.TimeoutMs)
+	if t.RequestTimeout <= 0 || t.RequestTimeout > MaxTimeout {
+		c.bad(key+"timeoutMs", "must be more than 0 and at most %d (an hour), got %d", MaxTimeout.Ms(), t.RequestTimeout.Ms())
 	}
 	switch {
 	case t.MaxReconnect < -1:
@@ -174,10 +180,10 @@ func (c *checker) targetNumbers(key string, t Target) {
 		c.bad(key+"maxReconnect", "must be at most %d (or -1, forever), got %d", MaxMaxReconnect, t.MaxReconnect)
 	}
 	switch {
-	case t.ReconnectIntervalMs < 0:
-		c.bad(key+"reconnectIntervalMs", "must not be negative, got %d", t.ReconnectIntervalMs)
-	case t.ReconnectIntervalMs > MaxReconnectWaitMs:
-		c.bad(key+"reconnectIntervalMs", "must be at most %d (an hour), got %d", MaxReconnectWaitMs, t.ReconnectIntervalMs)
+	case t.ReconnectWait < 0:
+		c.bad(key+"reconnectIntervalMs", "must not be negative, got %d", t.ReconnectWait.Ms())
+	case t.ReconnectWait > MaxReconnectWait:
+		c.bad(key+"reconnectIntervalMs", "must be at most %d (an hour), got %d", MaxReconnectWait.Ms(), t.ReconnectWait.Ms())
 	}
 	if t.Port != 0 { // 0: left out, where a Memphis target has a url
 		c.intRange(key+"port", t.Port, 1, 65535)

@@ -162,7 +162,7 @@ func TestValidateInCode(t *testing.T) {
 	}
 	s.Load.Repeat = 0
 	s.Producers.Counts = append(s.Producers.Counts, 1)
-	err = s.Validate()
+	err = s.validate()
 	want := "producers.counts[1]: 1 is listed twice\nload.repeat: must be 1 to 1000, got 0"
 	if err == nil || err.Error() != want {
 		t.Errorf("Validate =\n%v\nwant\n%s", err, want)

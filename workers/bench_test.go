@@ -92,7 +92,7 @@ func BenchmarkJetStreamPublish(b *testing.B) {
 		Station:   scenarios.Station{Name: "bench", Storage: "memory", Replicas: 1, Cleanup: "delete"},
 		Producers: scenarios.Producers{Connections: scenarios.ConnPerProducer},
 	}
-	tgt := scenarios.Target{Name: "bench", Kind: scenarios.KindJetStream, TimeoutMs: 5000, MaxReconnect: 1}
+	tgt := scenarios.Target{Name: "bench", Kind: scenarios.KindJetStream, RequestTimeout: scenarios.Milliseconds(5 * time.Second), MaxReconnect: 1}
 	d, err := New(Config{Target: tgt, URL: srv.URL(), Scenario: sc})
 	if err != nil {
 		b.Fatal(err)

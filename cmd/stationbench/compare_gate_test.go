@@ -7,11 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/internal/runner"
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/result"
+	"github.com/stationbench/stationbench/scenarios"
 )
 
 // gateResult is a complete result of one closed-loop step at 1 producer on
@@ -177,7 +179,7 @@ func TestCompareFailClosedEndToEnd(t *testing.T) {
 	refused := "nats://" + ln.Addr().String()
 	ln.Close() // nothing listens there now
 	sc := gateScenario(t, refused)
-	sc.Targets[0].TimeoutMs, sc.Targets[0].MaxReconnect = 500, 0
+	sc.Targets[0].RequestTimeout, sc.Targets[0].MaxReconnect = scenarios.Milliseconds(500*time.Millisecond), 0
 	res := runner.Run(context.Background(), sc, runner.Options{Version: "test"})
 	if res.Status != result.StatusFailed || len(res.Runs) != 0 {
 		t.Fatalf("run against a closed port: status %s, %d runs", res.Status, len(res.Runs))

@@ -53,10 +53,13 @@ func (fs *flagSet) parse(args []string) error {
 const (
 	runExamples = `  stationbench run scenarios/quickstart.yaml
   stationbench run scenarios/quickstart.yaml --url nats://127.0.0.1:4222 --out /tmp/qs
+  stationbench run scenarios/examples/memphis-compare.yaml --dry-run
   stationbench run scenarios/examples/capacity-sweep.yaml --out results/sweep --force -q
 `
 	validateExamples = `  stationbench validate scenarios/quickstart.yaml
   stationbench validate scenarios/examples/*.yaml
+  stationbench validate --plan scenarios/examples/find-max-rate.yaml
+  stationbench validate --plan --url nats://127.0.0.1:4222 scenarios/quickstart.yaml
 `
 	compareExamples = `  stationbench compare base/result.json new/result.json
   stationbench compare base/result.json new/result.json --max-throughput-drop 15% --max-latency-rise 30%

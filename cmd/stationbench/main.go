@@ -64,7 +64,7 @@ const usage = `stationbench: load generation and benchmarking for message broker
 
 Usage:
   stationbench run FILE [--out DIR]      run a scenario, write results and plots
-  stationbench validate FILE...          check scenarios without running them
+  stationbench validate FILE...          check scenarios without running them (--plan lists their runs)
   stationbench compare BASE NEW          compare two result.json files; exit 3 on a regression
   stationbench report RESULT.json [--format F] [--out DIR]
                                          render a result again: text|markdown|json|csv|hgrm|html

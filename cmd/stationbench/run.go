@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/stationbench/stationbench/internal/runner"
+	"github.com/stationbench/stationbench/plan"
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
@@ -24,6 +25,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	quiet := fs.BoolP("quiet", "q", false, "no progress output")
 	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://ADDR/metrics during the run (for example 127.0.0.1:9464)")
 	force := fs.Bool("force", false, "write into an --out folder that already holds a result.json, replacing it")
+	dryRun := fs.Bool("dry-run", false, "print the plan (one line per run, in order, and the time estimate) and exit without connecting")
 	minFree := fs.Uint64("min-free-mib", defaultMinFreeMiB, "refuse to run when the output folder's file system has less free space than this (MiB)")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -32,17 +34,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.Usage()
 		return usagef("run: want exactly one scenario file, got %d", fs.NArg())
 	}
-	sc, err := scenarios.LoadFile(fs.Arg(0))
+	sc, err := scenarios.LoadFile(fs.Arg(0), scenarios.Overrides{URL: *url})
 	if err != nil {
 		return usageError{err}
 	}
-	if *url != "" {
-		for i := range sc.Targets {
-			sc.Targets[i].URL = *url
-		}
-		if err := sc.Validate(); err != nil {
-			return usageError{fmt.Errorf("--url: %w", err)}
-		}
+	p := plan.Build(sc)
+	if *dryRun {
+		return p.WriteText(stdout)
 	}
 	dir := *out
 	if dir == "" {
@@ -62,7 +60,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		progress = newProgress(stderr, isTerminal(stderr))
 	}
 	fmt.Fprintf(stderr, "stationbench %s: %s, %d targets x %d steps x %d repeats, about %s; results in %s\n",
-		buildVersion(), sc.Name, len(sc.Targets), len(sc.Steps()), sc.Load.Repeat, estimate(sc), dir)
+		buildVersion(), sc.Name, len(sc.Targets), len(sc.Steps()), sc.Load.Repeat, p.Estimate().Load, dir)
 
 	live, stopMetrics, err := startMetrics(*metricsAddr, stderr) // metrics.go
 	if err != nil {
@@ -129,16 +127,6 @@ func checkWritable(dir string) error {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name)
-}
-
-// estimate is how long a scenario takes to run, roughly.
-func estimate(sc scenarios.Scenario) time.Duration {
-	per := sc.Load.Warmup.D() + sc.Load.Duration.D()
-	steps := len(sc.Steps()) * sc.Load.Repeat
-	if f := sc.Load.FindMaxRate; f != nil {
-		steps = len(sc.Producers.Counts) * f.MaxRuns() // at most
-	}
-	return time.Duration(len(sc.Targets)*steps) * per
 }
 
 func isTerminal(w io.Writer) bool {

@@ -109,7 +109,7 @@ func startEnv(t *testing.T, env []string, bin string, args ...string) *process {
 
 // TestServerListSecretNeverWritten: a password in the second URL of a
 // server list stays out of the output, the result's target address and the
-// connect error (issue 11 item 9). It runs in-process.
+// connect error. It runs in-process.
 func TestServerListSecretNeverWritten(t *testing.T) {
 	const wrong = "S3cret-list-55"
 	srv := natstest.Start(t, func(o *server.Options) { o.Username, o.Password = "bench", "right" })
@@ -135,7 +135,7 @@ load: {duration: 1s, warmup: 0s}
 }
 
 // TestValidateNeverPrintsSecrets runs `stationbench validate` in-process on
-// scenarios whose secrets are malformed (issue 11 item 8).
+// scenarios whose secrets are malformed.
 func TestValidateNeverPrintsSecrets(t *testing.T) {
 	const secret = "pw-SECRET-789"
 	t.Setenv("SB_TEST_PW", secret)

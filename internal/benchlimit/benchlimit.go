@@ -226,7 +226,7 @@ func harness(o Options, kind scenarios.Kind, subscribe bool) measure {
 	return func(ctx context.Context) (int64, time.Duration, error) {
 		sc := scenarios.Scenario{
 			Name:    "bench-limit",
-			Targets: []scenarios.Target{{Name: "limit", Kind: kind, URL: o.URL, TimeoutMs: 5000, MaxReconnect: 1}},
+			Targets: []scenarios.Target{{Name: "limit", Kind: kind, URL: o.URL, RequestTimeout: scenarios.Milliseconds(5 * time.Second), MaxReconnect: 1}},
 			Station: scenarios.Station{Name: "limit", Storage: "file", Replicas: 1, Cleanup: "delete", Subscribe: &subscribe},
 			Producers: scenarios.Producers{Name: "bench", Counts: []int{1}, Connections: scenarios.ConnPerProducer,
 				Ack: scenarios.AckAsync, MaxPending: o.Window},

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/stationbench/stationbench/plan"
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
@@ -15,31 +16,31 @@ import (
 // sustainedFraction is how much of the offered rate a probe must achieve.
 const sustainedFraction = result.SustainedFraction
 
-// searchMaxRate finds the highest offered rate that target t sustains with
-// n producers under the scenario's latency objectives.
+// searchMaxRate finds the highest offered rate that the search's target
+// sustains with its producers under the scenario's latency objectives.
 //
 // A closed-loop probe first measures the most the producers can push; no
 // higher rate can be sustained, so it is the top of the bracket. bisect
 // then searches below it with open-loop probes and re-probes its answer
 // once. Every probe is also kept as a run, so the charts show latency
 // against offered rate.
-func (r *run) searchMaxRate(ctx context.Context, drv workers.Driver, t scenarios.Target, n int) (result.MaxRateSearch, error) {
-	f := r.sc.Load.FindMaxRate
-	s := result.MaxRateSearch{Target: t.Name, Producers: n, Probes: []result.RateProbe{}}
+func (r *run) searchMaxRate(ctx context.Context, drv workers.Driver, search plan.Search) (result.MaxRateSearch, error) {
+	f, target, n := &search.Spec, search.Closed.Target, search.Closed.Producers
+	s := result.MaxRateSearch{Target: target, Producers: n, Probes: []result.RateProbe{}}
 	for _, b := range f.SLO() {
 		s.SLO = append(s.SLO, fmt.Sprintf("%s<=%s", b.Percentile, b.Max))
 	}
 	r.index++
-	closed := r.step(ctx, drv, t, scenarios.Step{Axis: scenarios.AxisProducers, Producers: n}, 1)
+	closed := r.step(ctx, drv, search.Closed)
 	r.res.Runs = append(r.res.Runs, closed)
 	if closed.Status != result.StatusComplete || closed.ThroughputMsgsPerSec <= 0 {
 		s.Note = "the closed-loop probe failed: " + closed.Error
-		return s, fmt.Errorf("target %q, %d producers: closed-loop probe: %s", t.Name, n, closed.Error)
+		return s, fmt.Errorf("target %q, %d producers: closed-loop probe: %s", target, n, closed.Error)
 	}
 	s.ClosedLoopMsgsPerSec = closed.ThroughputMsgsPerSec
 	bisect(ctx, &s, f, func(ctx context.Context, rate float64) result.RateProbe {
 		r.index++
-		run := r.step(ctx, drv, t, scenarios.Step{Axis: scenarios.AxisRate, Producers: n, Rate: rate}, 1)
+		run := r.step(ctx, drv, search.Closed.AtRate(rate))
 		r.res.Runs = append(r.res.Runs, run)
 		return judge(run, rate, f)
 	})

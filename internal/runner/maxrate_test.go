@@ -141,9 +141,9 @@ func (s *scripted) probe(_ context.Context, rate float64) result.RateProbe {
 	return result.RateProbe{RateMsgsPerSec: rate, AchievedMsgsPerSec: rate, Pass: ok, Reason: reason, Sent: int64(rate)}
 }
 
-// Issue 13 item 8: rates are whole msgs/s, the answer is re-probed once, and
-// the bracket is reported; a failed confirmation falls back to the next
-// lower rate that passed.
+// TestBisectConfirmsAndBrackets: rates are whole msgs/s, the answer is
+// re-probed once, and the bracket is reported; a failed confirmation falls
+// back to the next lower rate that passed.
 func TestBisectConfirmsAndBrackets(t *testing.T) {
 	f := &scenarios.FindMaxRate{P99: scenarios.Duration(10 * time.Millisecond), MaxProbes: 8, Precision: 0.05}
 	const limit = 34600.0

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stationbench/stationbench/analysis"
+	"github.com/stationbench/stationbench/plan"
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
@@ -36,8 +37,8 @@ type traceOut struct {
 // beginObserve carries the labels into the result and opens the trace file
 // when the scenario asks for one and the run has an output folder.
 func (r *run) beginObserve() {
-	r.res.Labels = maps.Clone(r.sc.Labels)
-	tr := r.sc.Trace
+	r.res.Labels = maps.Clone(r.plan.Labels)
+	tr := r.plan.Trace
 	if tr == nil {
 		return
 	}
@@ -81,7 +82,7 @@ func (r *run) endObserve() {
 // to the live metrics, and plays the scenario's phases.
 type stepObs struct {
 	r      *run
-	target string
+	step   plan.Step
 	ws     []*workers.Worker
 	clock  *workers.Clock
 	window workers.Window
@@ -92,17 +93,17 @@ type stepObs struct {
 
 // observe starts watching a step whose workers are made but not yet
 // running. Call finish after the step's aggregate.
-func (r *run) observe(target string, ws []*workers.Worker, clock *workers.Clock, window workers.Window) *stepObs {
-	o := &stepObs{r: r, target: target, ws: ws, clock: clock, window: window, stop: make(chan struct{}), done: make(chan struct{})}
+func (r *run) observe(st plan.Step, ws []*workers.Worker, clock *workers.Clock, window workers.Window) *stepObs {
+	o := &stepObs{r: r, step: st, ws: ws, clock: clock, window: window, stop: make(chan struct{}), done: make(chan struct{})}
 	if r.trace != nil {
 		for _, w := range ws {
 			w.SetTracer(r.trace.w.Producer(w.Name(), r.index, clock))
 		}
 	}
 	if r.opts.Live != nil {
-		r.opts.Live.StepStarted(target, ws)
+		r.opts.Live.StepStarted(st.Target, ws)
 	}
-	go o.phases(r.sc.Phases, r.sc.Producers.Name)
+	go o.phases(st.Phases, st.ProducerName)
 	return o
 }
 
@@ -147,31 +148,16 @@ func (o *stepObs) phases(phases []scenarios.Phase, base string) {
 }
 
 // finish stops the phases and adds the producers' records to out.
-func (o *stepObs) finish(out result.Run, size int) result.Run {
+func (o *stepObs) finish(out result.Run) result.Run {
 	close(o.stop)
 	<-o.done
 	if o.r.opts.Live != nil {
-		o.r.opts.Live.StepFinished(o.target, o.ws)
+		o.r.opts.Live.StepFinished(o.step.Target, o.ws)
 	}
-	out.ProducerStats, out.Fairness = producerStats(o.ws, o.window, out, size, sloP99Us(o.r.sc, out))
+	out.ProducerStats, out.Fairness = producerStats(o.ws, o.window, out, o.step.MessageSize, o.step.SLOP99Us)
 	out.Phases = o.events
 	markPhases(out.Series, o.events)
 	return out
-}
-
-// sloP99Us is the p99 bound (µs) of the scenario's latency.p99 threshold
-// that applies to run, else findMaxRate's p99 objective, or 0 when there is
-// neither.
-func sloP99Us(sc scenarios.Scenario, run result.Run) float64 {
-	for _, t := range sc.Thresholds {
-		if t.Metric == scenarios.MetricLatencyP99 && t.Max != nil && t.Selects(run.Target, run.Producers) {
-			return t.Max.Value()
-		}
-	}
-	if f := sc.Load.FindMaxRate; f != nil && f.P99 > 0 {
-		return float64(f.P99.D().Microseconds())
-	}
-	return 0
 }
 
 // producerStats makes one record per worker and Jain's fairness index of

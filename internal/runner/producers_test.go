@@ -8,11 +8,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/result"
-	"github.com/stationbench/stationbench/scenarios"
 )
 
 var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -132,27 +130,5 @@ func checkTrace(t *testing.T, path string, sum *result.TraceSummary, types map[s
 	// Pauses: 1 of 2 producers, then 2 of 4.
 	if seen["pause"] != 3 || seen["resume"] != 3 {
 		t.Errorf("pause/resume events %v", seen)
-	}
-}
-
-func TestSLOP99(t *testing.T) {
-	run := result.Run{Target: "a", Producers: 2}
-	ms := func(d time.Duration) *scenarios.Limit {
-		return &scenarios.Limit{Duration: scenarios.Duration(d), IsDuration: true}
-	}
-	tests := []struct {
-		name string
-		sc   scenarios.Scenario
-		want float64
-	}{
-		{"none", scenarios.Scenario{}, 0},
-		{"threshold", scenarios.Scenario{Thresholds: []scenarios.Threshold{{Metric: scenarios.MetricLatencyP99, Max: ms(20 * time.Millisecond)}}}, 20000},
-		{"other target", scenarios.Scenario{Thresholds: []scenarios.Threshold{{Metric: scenarios.MetricLatencyP99, Max: ms(20 * time.Millisecond), Target: "b"}}}, 0},
-		{"findMaxRate", scenarios.Scenario{Load: scenarios.Load{FindMaxRate: &scenarios.FindMaxRate{P99: scenarios.Duration(5 * time.Millisecond)}}}, 5000},
-	}
-	for _, tt := range tests {
-		if got := sloP99Us(tt.sc, run); got != tt.want {
-			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
-		}
 	}
 }

@@ -39,8 +39,8 @@ func record(sc scenarios.Scenario) result.Scenario {
 		out.Targets = append(out.Targets, result.Target{
 			Name: t.Name, Kind: string(t.Kind), URL: t.URL, Username: t.Username,
 			Password: t.Password.String(), ConnectionToken: t.ConnectionToken.String(),
-			Reconnect: t.Reconnect, MaxReconnect: t.MaxReconnect, ReconnectIntervalMs: t.ReconnectIntervalMs,
-			TimeoutMs: t.TimeoutMs, KeyFile: t.KeyFile, CertFile: t.CertFile, CAFile: t.CAFile,
+			Reconnect: t.Reconnect, MaxReconnect: t.MaxReconnect, ReconnectIntervalMs: int(t.ReconnectWait.Ms()),
+			TimeoutMs: int(t.RequestTimeout.Ms()), KeyFile: t.KeyFile, CertFile: t.CertFile, CAFile: t.CAFile,
 			CredsFile: t.CredsFile, NKeyFile: t.NKeyFile, Host: t.Host, Port: t.Port,
 			AccountID: t.AccountID, NATSPort: t.NATSPort,
 		})

@@ -1,6 +1,7 @@
-// Package runner runs a scenario: for every target, every step of the sweep
-// and every repeat it starts the producer workers, waits out warmup and the
-// measured window, and turns what the workers recorded into a result.Result.
+// Package runner runs a scenario: it lays it out as a plan (package plan)
+// and, for every run of the plan in order, starts the producer workers,
+// waits out warmup and the measured window, and turns what the workers
+// recorded into a result.Result.
 package runner
 
 import (
@@ -15,6 +16,7 @@ import (
 	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/internal/embedded"
 	"github.com/stationbench/stationbench/internal/redact"
+	"github.com/stationbench/stationbench/plan"
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
@@ -47,7 +49,7 @@ type Options struct {
 	Checkpoint func(*result.Result)
 }
 
-// Run runs the scenario and returns what it measured. It always returns a
+// Run runs the scenario's plan (plan.Build) and returns what it measured. It always returns a
 // result, complete or not: its Status says how the run ended (interrupted
 // when ctx was cancelled, failed when a target or step failed) and Error
 // why.
@@ -67,14 +69,11 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *result.Result {
 		Runs:          []result.Run{},
 		RunID:         newRunID(),
 	}
-	perTarget := len(sc.Steps()) * sc.Load.Repeat
-	if f := sc.Load.FindMaxRate; f != nil {
-		perTarget = len(sc.Producers.Counts) * f.MaxRuns() // at most
-	}
-	r := &run{sc: sc, opts: o, res: res, total: len(sc.Targets) * perTarget}
+	p := plan.Build(sc)
+	r := &run{sc: sc, plan: p, opts: o, res: res, total: p.Runs()}
 	r.beginObserve() // labels and trace: producers.go
 	var errs []error
-	for _, t := range sc.Targets {
+	for _, t := range p.Targets {
 		if ctx.Err() != nil {
 			break
 		}
@@ -101,7 +100,10 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *result.Result {
 
 // run is the state of one Run.
 type run struct {
+	// sc is handed whole to the drivers (workers.Config) until they take
+	// narrow settings; everything else the run reads comes from plan.
 	sc    scenarios.Scenario
+	plan  plan.Plan
 	opts  Options
 	res   *result.Result
 	index int // steps started so far
@@ -116,7 +118,8 @@ type run struct {
 // target runs every step of one target. A target that cannot be reached is
 // recorded and skipped; a failed step fails the target but later steps
 // still run.
-func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
+func (r *run) target(ctx context.Context, pt plan.Target) (err error) {
+	t := pt.Target
 	env := result.TargetEnv{Name: t.Name, Kind: string(t.Kind), URL: redact.URL(t.URL), Embedded: t.IsEmbedded()}
 	defer func() {
 		if err != nil {
@@ -157,64 +160,34 @@ func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
 			r.res.Notes = append(r.res.Notes, "cleanup not done: "+cerr.Error())
 		}
 	}()
-	if size := int64(r.sc.Message.Size.Int()); info.MaxPayload > 0 && size > info.MaxPayload {
+	if size := int64(pt.MessageSize); info.MaxPayload > 0 && size > info.MaxPayload {
 		return fmt.Errorf("target %q: message.size %d bytes is larger than the server's max_payload of %d bytes: no load was sent",
 			t.Name, size, info.MaxPayload)
 	}
 	var errs []error
-	if r.sc.Load.FindMaxRate != nil {
-		for _, n := range r.sc.Producers.Counts {
-			s, err := r.searchMaxRate(ctx, drv, t, n)
+	for _, e := range pt.Entries {
+		if e.Search != nil {
+			s, err := r.searchMaxRate(ctx, drv, *e.Search)
 			r.res.MaxRate = append(r.res.MaxRate, s)
 			if err != nil {
 				errs = append(errs, err)
 			}
+			continue
 		}
-		return errors.Join(errs...)
-	}
-	for _, o := range runOrder(r.sc.Steps(), r.sc.Load) {
-		st, rep := o.step, o.repeat
+		st := *e.Step
 		if ctx.Err() != nil || r.faults.LostErr() != nil {
 			return errors.Join(errs...) // a lost connection fails the rest of the target
 		}
 		r.index++
 		started := time.Now().UTC()
-		run := r.step(ctx, drv, t, st, rep)
+		run := r.step(ctx, drv, st)
 		run.StartedAt = started
 		r.res.Runs = append(r.res.Runs, run)
 		if run.Status == result.StatusFailed {
-			errs = append(errs, fmt.Errorf("target %q, %d producers, repeat %d: %s", t.Name, st.Producers, rep, run.Error))
+			errs = append(errs, fmt.Errorf("target %q, %d producers, repeat %d: %s", t.Name, st.Producers, st.Repeat, run.Error))
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// stepRepeat is one run of the plan: a step and its 1-based repeat.
-type stepRepeat struct {
-	step   scenarios.Step
-	repeat int
-}
-
-// runOrder lays out the runs of a target: by default the repeats go round
-// every step in turn (1, 2, 4, 1, 2, 4 ...), so that drift on a shared
-// machine spreads over all steps instead of landing on one;
-// load.order: sequential finishes each step's repeats before the next.
-func runOrder(steps []scenarios.Step, l scenarios.Load) []stepRepeat {
-	out := make([]stepRepeat, 0, len(steps)*l.Repeat)
-	if l.Interleaved() {
-		for rep := 1; rep <= l.Repeat; rep++ {
-			for _, st := range steps {
-				out = append(out, stepRepeat{st, rep})
-			}
-		}
-		return out
-	}
-	for _, st := range steps {
-		for rep := 1; rep <= l.Repeat; rep++ {
-			out = append(out, stepRepeat{st, rep})
-		}
-	}
-	return out
 }
 
 // cleanupContext bounds cleanup: cleanupTimeout normally, a short

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stationbench/stationbench/plan"
 	"github.com/stationbench/stationbench/result"
-	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
 )
 
@@ -16,46 +16,45 @@ import (
 // message, so that every worker goroutine is running when load starts.
 const lead = 20 * time.Millisecond
 
-// step runs one step once and returns its run record.
-func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, st scenarios.Step, rep int) result.Run {
-	load := r.sc.Load
+// step runs one step of the plan and returns its run record.
+func (r *run) step(ctx context.Context, drv workers.Driver, st plan.Step) result.Run {
 	out := result.Run{
-		Target:         t.Name,
-		Kind:           string(t.Kind),
+		Target:         st.Target,
+		Kind:           string(st.Kind),
 		Axis:           st.Axis,
 		Producers:      st.Producers,
 		RateMsgsPerSec: st.Rate,
-		Repeat:         rep,
+		Repeat:         st.Repeat,
 		Status:         result.StatusComplete,
-		WarmupS:        load.Warmup.D().Seconds(),
+		WarmupS:        st.Warmup.Seconds(),
 		Series:         []result.Second{},
 	}
-	info := StepInfo{Index: r.index, Total: r.total, Target: t.Name, Step: st, Repeat: rep, Repeats: load.Repeat,
-		Warmup: load.Warmup.D(), Duration: load.Duration.D()}
+	info := StepInfo{Index: r.index, Total: r.total, Target: st.Target, Step: st.Step, Repeat: st.Repeat, Repeats: st.Repeats,
+		Warmup: st.Warmup, Duration: st.Duration}
 	r.opts.Progress.StepStarted(info)
 	defer func() { r.opts.Progress.StepFinished(info, out) }()
 
 	clock := workers.NewClock()
-	session, err := drv.BeginStep(ctx, workers.StepSpec{Producers: st.Producers, Clock: clock, Drain: load.Drain.D()})
+	session, err := drv.BeginStep(ctx, workers.StepSpec{Producers: st.Producers, Clock: clock, Drain: st.Drain})
 	if err != nil {
 		return failed(out, err)
 	}
-	checks := r.beginChecks(ctx, drv, session)
+	checks := r.beginChecks(ctx, drv, session, st.Verify)
 	if checks.err != nil { // no load that cannot be verified
 		res, _ := r.finish(ctx, session, nil)
 		out.Notes = append(out.Notes, res.Notes...)
 		return failed(out, checks.err)
 	}
-	ws, err := r.openWorkers(ctx, session, clock, t, st)
+	ws, err := r.openWorkers(ctx, session, clock, st)
 	if err != nil {
 		res, _ := r.finish(ctx, session, ws)
 		out.Notes = append(out.Notes, res.Notes...)
 		return failed(out, err)
 	}
 	loadStart := time.Duration(clock.Now()) + lead
-	window := workers.Window{From: loadStart + load.Warmup.D(), To: loadStart + load.Warmup.D() + load.Duration.D()}
+	window := workers.Window{From: loadStart + st.Warmup, To: loadStart + st.Warmup + st.Duration}
 	session.Start(window)
-	obs := r.observe(t.Name, ws, clock, window) // tracers, live metrics, phases: producers.go
+	obs := r.observe(st, ws, clock, window) // tracers, live metrics, phases: producers.go
 
 	ended := make([]int64, len(ws))
 	var wg sync.WaitGroup
@@ -76,8 +75,8 @@ func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, 
 	for _, e := range ended {
 		end = max(end, time.Duration(e))
 	}
-	out = aggregate(out, ws, res.Deliveries, max(0, end-window.From), r.sc.Message.Size.Int())
-	out = obs.finish(out, r.sc.Message.Size.Int())
+	out = aggregate(out, ws, res.Deliveries, max(0, end-window.From), st.MessageSize)
+	out = obs.finish(out)
 	out.ErrorTexts = errorTexts(ws)
 	ferr = errors.Join(r.endChecks(ctx, &out, checks, clock.Start().Add(window.From)), ferr)
 	switch {
@@ -89,7 +88,7 @@ func (r *run) step(ctx context.Context, drv workers.Driver, t scenarios.Target, 
 		return failed(out, withCause(errors.New("no message was sent in the measured window"), out))
 	case session.Acked() && out.Acked+out.WarmupAcked == 0 && len(out.ErrorTexts) > 0:
 		return failed(out, withCause(fmt.Errorf("every one of the %d messages sent failed, none was acknowledged", out.Sent+out.WarmupSent), out))
-	case !session.Acked() && out.Lost != nil && *out.Lost > 0 && !r.lossAccepted(t.Name, st.Producers):
+	case !session.Acked() && out.Lost != nil && *out.Lost > 0 && !st.AcceptLoss:
 		return failed(out, fmt.Errorf("lost %d of %d messages sent: the subscriber never received them (core NATS is at-most-once; "+
 			"a scenario that expects loss says so with a threshold on lost, e.g. thresholds: [{metric: lost, max: 1000}])", *out.Lost, out.Sent))
 	}
@@ -117,33 +116,20 @@ func withCause(err error, out result.Run) error {
 	return fmt.Errorf("%w; the most frequent error (%d times): %s", err, e.Count, e.Text)
 }
 
-// lossAccepted reports whether a threshold on lost covers the step of
-// target with producers: the scenario expects loss, and the threshold, not
-// the step, judges it.
-func (r *run) lossAccepted(target string, producers int) bool {
-	for _, th := range r.sc.Thresholds {
-		if th.Metric == scenarios.MetricLost && th.Selects(target, producers) {
-			return true
-		}
-	}
-	return false
-}
-
 // openWorkers makes a worker and its producer for each producer of the step.
-func (r *run) openWorkers(ctx context.Context, s workers.Step, clock *workers.Clock, t scenarios.Target, st scenarios.Step) ([]*workers.Worker, error) {
-	p, load := r.sc.Producers, r.sc.Load
+func (r *run) openWorkers(ctx context.Context, s workers.Step, clock *workers.Clock, st plan.Step) ([]*workers.Worker, error) {
 	ws := make([]*workers.Worker, 0, st.Producers)
 	seconds := workers.NewSecondHistograms() // the step's, shared by its workers
 	for k := range st.Producers {
-		spec := workers.ProducerSpec{Index: k + 1, Name: fmt.Sprintf("%s-%d", p.Name, k+1)}
+		spec := workers.ProducerSpec{Index: k + 1, Name: fmt.Sprintf("%s-%d", st.ProducerName, k+1)}
 		cfg := workers.WorkerConfig{
 			Spec:        spec,
 			Clock:       clock,
-			MaxPending:  p.MaxPending,
-			AckTimeout:  t.Timeout(),
-			Drain:       load.Drain.D(),
-			LateAfter:   load.LateAfter.D(),
-			PayloadSize: r.sc.Message.Size.Int(),
+			MaxPending:  st.MaxPending,
+			AckTimeout:  st.AckTimeout,
+			Drain:       st.Drain,
+			LateAfter:   st.LateAfter,
+			PayloadSize: st.MessageSize,
 			LiveLatency: r.opts.Live != nil,
 			Seconds:     seconds,
 		}

@@ -31,12 +31,13 @@ type probe struct {
 	err error
 }
 
-// beginChecks takes the marks a step's checks start from. Call it after
-// the station is ready and before any message is sent.
-func (r *run) beginChecks(ctx context.Context, drv workers.Driver, s workers.Step) probe {
+// beginChecks takes the marks a step's checks start from; verify says
+// whether the step is verified against the station. Call it after the
+// station is ready and before any message is sent.
+func (r *run) beginChecks(ctx context.Context, drv workers.Driver, s workers.Step, verify bool) probe {
 	p := probe{faults: r.faults, mark: r.faults.Mark()}
 	v, ok := drv.(workers.Verifier)
-	if !ok || !s.Acked() || !r.sc.Station.VerifyEnabled() {
+	if !ok || !s.Acked() || !verify {
 		return p
 	}
 	vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
