@@ -4,8 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"strconv"
-	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -86,23 +85,41 @@ type deliveryReceiver struct {
 	gate      gate
 	drain     time.Duration
 	producers int
+
+	mu sync.Mutex
+	// subjects maps the subject each producer publishes to to its index
+	// (1-based), as the step opened them; -1 marks a subject more than one
+	// producer shares (a station.subject), which names none of them.
+	subjects map[string]int
 }
 
 // deliveryStats is what the receiver records: per producer, known by the
-// "-N" that ends its subject (bench-3 publishes to <station>.bench-3), and
-// the rest (a shared station.subject names no producer).
+// subject the step opened for it (never by the text of a name), and the
+// rest (a shared station.subject names no producer).
 type deliveryStats struct {
 	byProducer []*AckStats // index N-1
+	bySubject  map[string]*AckStats
 	other      *AckStats
 }
 
-// of returns the record of the producer that published on subject.
+// of returns the record of the producer that published on subject. A map
+// lookup by the message's own subject string: no allocation.
 func (d *deliveryStats) of(subject string) *AckStats {
-	k, err := strconv.Atoi(subject[strings.LastIndexByte(subject, '-')+1:])
-	if err != nil || k < 1 || k > len(d.byProducer) {
-		return d.other
+	if st, ok := d.bySubject[subject]; ok {
+		return st
 	}
-	return d.byProducer[k-1]
+	return d.other
+}
+
+// producer tells the receiver that producer index (1-based) publishes to
+// subject. Called as the step opens its producers, before start.
+func (r *deliveryReceiver) producer(subject string, index int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if k, seen := r.subjects[subject]; seen && k != index {
+		index = -1
+	}
+	r.subjects[subject] = index
 }
 
 func startReceiver(ctx context.Context, c Config, spec StepSpec) (*deliveryReceiver, error) {
@@ -115,6 +132,7 @@ func startReceiver(ctx context.Context, c Config, spec StepSpec) (*deliveryRecei
 		clock:     spec.Clock,
 		drain:     spec.Drain,
 		producers: spec.Producers,
+		subjects:  map[string]int{},
 	}
 	sub, err := nc.Subscribe(stationSubjects(c.Scenario.Station), r.onMsg)
 	if err == nil {
@@ -136,10 +154,17 @@ func startReceiver(ctx context.Context, c Config, spec StepSpec) (*deliveryRecei
 // start begins recording deliveries for the measured window w.
 func (r *deliveryReceiver) start(w Window) {
 	n := seriesLen(w, r.drain)
-	d := &deliveryStats{byProducer: make([]*AckStats, r.producers), other: newAckStats(w, n)}
+	d := &deliveryStats{byProducer: make([]*AckStats, r.producers), bySubject: map[string]*AckStats{}, other: newAckStats(w, n)}
 	for i := range d.byProducer {
 		d.byProducer[i] = newAckStats(w, n)
 	}
+	r.mu.Lock()
+	for subject, k := range r.subjects {
+		if k >= 1 && k <= len(d.byProducer) {
+			d.bySubject[subject] = d.byProducer[k-1]
+		}
+	}
+	r.mu.Unlock()
 	r.stats.Store(d)
 }
 

@@ -55,6 +55,9 @@ func (s *connSet) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (
 		nc, own = c, true
 	}
 	subject := producerSubject(s.cfg.Scenario.Station, p)
+	if s.receiver != nil {
+		s.receiver.producer(subject, p.Index)
+	}
 	if !s.acked {
 		return &corePublisher{nc: nc, own: own, subject: subject}, nil
 	}
