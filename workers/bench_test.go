@@ -93,7 +93,7 @@ func BenchmarkJetStreamPublish(b *testing.B) {
 		Producers: scenarios.Producers{Connections: scenarios.ConnPerProducer},
 	}
 	tgt := scenarios.Target{Name: "bench", Kind: scenarios.KindJetStream, TimeoutMs: 5000, MaxReconnect: 1}
-	d, err := New(Config{Target: tgt, URL: srv.URL(), Scenario: sc})
+	d, err := New(Config{Target: tgt, URL: srv.URL(), Station: sc.Station})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -18,8 +18,7 @@ func deliveryCounts(t *testing.T, st scenarios.Station, names []string, n int) (
 	yes := true
 	st.Subscribe = &yes
 	tgt := scenarios.Target{Name: "t", Kind: scenarios.KindNATS, URL: srv.URL(), TimeoutMs: 5000, MaxReconnect: 1}
-	cfg := Config{Target: tgt, URL: srv.URL(), Scenario: scenarios.Scenario{Station: st,
-		Producers: scenarios.Producers{Connections: scenarios.ConnPerProducer}}}
+	cfg := Config{Target: tgt, URL: srv.URL(), Station: st}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	d, err := New(cfg)

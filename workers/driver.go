@@ -89,11 +89,23 @@ type Driver interface {
 	Close(ctx context.Context) error
 }
 
-// Config is what a driver is made from.
+// Config is what a driver is made from: its target and the few settings
+// of the scenario that drivers read, never the whole scenario.
 type Config struct {
-	Target   scenarios.Target
-	URL      string // resolved: never "embedded"
-	Scenario scenarios.Scenario
+	Target scenarios.Target
+	URL    string // resolved: never "embedded"
+	// Station is where every step writes: its name or subject, storage,
+	// replicas, cleanup, reset and purge, subscriber, verification and the
+	// Memphis station options.
+	Station scenarios.Station
+	// SharedConnection: producers.connections is shared, so one connection
+	// carries every producer of a step (else one each).
+	SharedConnection bool
+	// Dedup (memphis): each message carries a msg-id (message.dedup).
+	Dedup bool
+	// Batch (memphis-http): messages per request (message.batch); 0 or 1
+	// sends them one at a time.
+	Batch int
 	// Faults, when set, records what happens to every NATS connection the
 	// driver opens (see Faults); the runner makes one per target.
 	Faults *Faults

@@ -92,7 +92,7 @@ func StreamConfig(st scenarios.Station) jetstream.StreamConfig {
 }
 
 func (d *jetStreamDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, error) {
-	st := d.cfg.Scenario.Station
+	st := d.cfg.Station
 	if st.Subject != "" {
 		// An existing stream, found by the subject, used as it is.
 		name, err := d.js.StreamNameBySubject(ctx, st.Subject)
@@ -154,7 +154,7 @@ func (d *jetStreamDriver) classify(stream jetstream.Stream) {
 // originNotes says, for a step's result, whose the stream is and what was
 // done to it.
 func (d *jetStreamDriver) originNotes(purged bool) []string {
-	name := d.cfg.Scenario.Station.Name
+	name := d.cfg.Station.Name
 	switch d.origin {
 	case originLeftover:
 		what := "reused as it is"
@@ -176,7 +176,7 @@ func (d *jetStreamDriver) Close(ctx context.Context) error {
 		return nil
 	}
 	defer d.nc.Close()
-	st := d.cfg.Scenario.Station
+	st := d.cfg.Station
 	if !d.created || st.Cleanup != "delete" {
 		return nil
 	}

@@ -31,7 +31,7 @@ type memphisDriver struct {
 }
 
 func newMemphis(c Config) *memphisDriver {
-	return &memphisDriver{cfg: c, internal: MemphisInternalName(c.Scenario.Station.Name)}
+	return &memphisDriver{cfg: c, internal: MemphisInternalName(c.Station.Name)}
 }
 
 // memphisConnect opens a connection the way the Memphis SDK does: named
@@ -66,13 +66,13 @@ func (d *memphisDriver) Connect(ctx context.Context) (ServerInfo, error) {
 
 func (d *memphisDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, error) {
 	if err := d.readyStation(ctx); err != nil {
-		return nil, fmt.Errorf("target %q: station %q: %w", d.cfg.Target.Name, d.cfg.Scenario.Station.Name, err)
+		return nil, fmt.Errorf("target %q: station %q: %w", d.cfg.Target.Name, d.cfg.Station.Name, err)
 	}
 	s := &memphisStep{d: d, live: map[*memphisPublisher]bool{}}
 	if d.existed {
-		s.notes = append(s.notes, existedNote(d.cfg.Scenario.Station))
+		s.notes = append(s.notes, existedNote(d.cfg.Station))
 	}
-	if d.cfg.Scenario.Producers.Connections == scenarios.ConnShared {
+	if d.cfg.SharedConnection {
 		id, err := newConnectionID()
 		if err != nil {
 			return nil, fmt.Errorf("target %q: %w", d.cfg.Target.Name, err)
@@ -93,7 +93,7 @@ func (d *memphisDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, err
 // it empties the station: always one the run created, one that existed
 // only with purgeExisting. A station that existed is never deleted (Close).
 func (d *memphisDriver) readyStation(ctx context.Context) error {
-	st := d.cfg.Scenario.Station
+	st := d.cfg.Station
 	if !d.ready {
 		exists, err := d.stationExists(ctx)
 		if err != nil {
@@ -178,7 +178,7 @@ func (d *memphisDriver) Close(ctx context.Context) error {
 		return nil
 	}
 	defer d.nc.Close()
-	st := d.cfg.Scenario.Station
+	st := d.cfg.Station
 	if d.created && st.Cleanup == "delete" {
 		req := memphisDestroyStation{StationName: st.Name, Username: d.cfg.Target.Username}
 		if err := memphisRequest(ctx, d.nc, memphisStationDestructions, req, nil); err != nil {
@@ -233,7 +233,7 @@ func (s *memphisStep) NewProducer(ctx context.Context, p ProducerSpec, acks Acke
 // register creates the producer on the broker and its publisher.
 func (s *memphisStep) register(ctx context.Context, nc *nats.Conn, own bool, connID, name string, acks Acker) (*memphisPublisher, error) {
 	c := s.d.cfg
-	req := memphisCreateProducer{Name: name, StationName: c.Scenario.Station.Name, ConnectionID: connID,
+	req := memphisCreateProducer{Name: name, StationName: c.Station.Name, ConnectionID: connID,
 		ProducerType: "application", RequestVersion: 4, Username: c.Target.Username, AppID: connID, SdkLang: "go"}
 	var reply memphisCreateProducerReply
 	if err := memphisRequest(ctx, nc, memphisProducerCreations, req, &reply); err != nil {
@@ -252,7 +252,7 @@ func (s *memphisStep) register(ctx context.Context, nc *nats.Conn, own bool, con
 		memphisHeaderConnectionID: {connID},
 		memphisHeaderProducedBy:   {name},
 	}}
-	if c.Scenario.Message.Dedup {
+	if c.Dedup {
 		pub.id = append(make([]byte, 0, len(connID)+len(name)+22), connID+"-"+name+"-"...)
 		pub.idPrefix = len(pub.id)
 		pub.idVal = []string{""}
@@ -337,7 +337,7 @@ func (p *memphisPublisher) Publish(seq uint64, payload []byte) error {
 // connection or, when that is gone, the driver's.
 func (p *memphisPublisher) destroy(ctx context.Context) error {
 	c := p.step.d.cfg
-	req := memphisDestroyProducer{Name: p.name, StationName: c.Scenario.Station.Name, Username: c.Target.Username,
+	req := memphisDestroyProducer{Name: p.name, StationName: c.Station.Name, Username: c.Target.Username,
 		ConnectionID: p.connID, RequestVersion: 1}
 	nc := p.nc
 	if !nc.IsConnected() {

@@ -50,7 +50,7 @@ type memphisHTTPDriver struct {
 
 func newMemphisHTTP(c Config) *memphisHTTPDriver {
 	return &memphisHTTPDriver{cfg: c, base: strings.TrimRight(c.URL, "/"),
-		internal: MemphisInternalName(c.Scenario.Station.Name), sessions: map[int]*gatewayAuth{}}
+		internal: MemphisInternalName(c.Station.Name), sessions: map[int]*gatewayAuth{}}
 }
 
 // Connect checks the gateway answers and the credentials are accepted. The
@@ -211,7 +211,7 @@ func (s *memphisHTTPStep) Start(Window) {}
 // Finish says how the station was used, what the latency is per, how many
 // logins the run made, and why requests failed, if any did.
 func (s *memphisHTTPStep) Finish(context.Context) (StepResult, error) {
-	batch := max(s.d.cfg.Scenario.Message.Batch, 1)
+	batch := max(s.d.cfg.Batch, 1)
 	notes := []string{"memphis-http: the REST gateway cannot create, configure or empty a station: steps are not " +
 		"reset, and a station missing at the first request is created by the broker with its defaults " +
 		"(1 partition, 3600 s message age, file storage)"}
@@ -246,7 +246,7 @@ func (s *memphisHTTPStep) NewProducer(ctx context.Context, p ProducerSpec, acks 
 	if err != nil {
 		return nil, fmt.Errorf("target %q: producer %s: %w", d.cfg.Target.Name, p.Name, err)
 	}
-	batch := max(d.cfg.Scenario.Message.Batch, 1)
+	batch := max(d.cfg.Batch, 1)
 	path := "/produce/single"
 	if batch > 1 {
 		path = "/produce/batch"
@@ -254,7 +254,7 @@ func (s *memphisHTTPStep) NewProducer(ctx context.Context, p ProducerSpec, acks 
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	hp := &memphisHTTPProducer{
 		auth:   auth,
-		url:    d.base + "/stations/" + url.PathEscape(d.cfg.Scenario.Station.Name) + path,
+		url:    d.base + "/stations/" + url.PathEscape(d.cfg.Station.Name) + path,
 		acks:   acks,
 		batch:  batch,
 		ctx:    rctx,

@@ -20,7 +20,7 @@ func gatewayScenario(t *testing.T, g *memphistest.Gateway, auth, extra string) C
 	doc := fmt.Sprintf("name: h\ntargets:\n  - name: gw\n    kind: memphis-http\n    url: %s\n%s\nstation:\n  name: web\n%s\n",
 		g.URL(), auth, extra)
 	s := parseScenario(t, doc)
-	return Config{Target: s.Targets[0], URL: s.Targets[0].URL, Scenario: s}
+	return configFor(s)
 }
 
 // gatewayStep connects and begins a step.

@@ -65,6 +65,13 @@ func parseScenario(t *testing.T, doc string) scenarios.Scenario {
 	return s
 }
 
+// configFor is the driver configuration of a scenario's first target, made
+// as the runner makes it.
+func configFor(s scenarios.Scenario) Config {
+	return Config{Target: s.Targets[0], URL: s.Targets[0].URL, Station: s.Station,
+		SharedConnection: s.Producers.Connections == scenarios.ConnShared, Dedup: s.Message.Dedup, Batch: s.Message.Batch}
+}
+
 // memphisScenario is a memphis scenario against the broker; auth is the
 // credentials' YAML lines, extra more lines for the scenario.
 func memphisScenario(t *testing.T, b *memphistest.Broker, auth, extra string) Config {
@@ -72,7 +79,7 @@ func memphisScenario(t *testing.T, b *memphistest.Broker, auth, extra string) Co
 	doc := fmt.Sprintf("name: m\ntargets:\n  - name: mem\n    kind: memphis\n    host: 127.0.0.1\n    port: %d\n%s\n%s\n",
 		b.Port(), auth, extra)
 	s := parseScenario(t, doc)
-	return Config{Target: s.Targets[0], URL: s.Targets[0].URL, Scenario: s}
+	return configFor(s)
 }
 
 const passwordAuth = "    password: " + memphistest.DefaultPassword

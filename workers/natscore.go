@@ -52,7 +52,7 @@ func (d *coreNATSDriver) Connect(ctx context.Context) (ServerInfo, error) {
 
 func (d *coreNATSDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, error) {
 	var recv *deliveryReceiver
-	if d.cfg.Scenario.Station.SubscribeEnabled() {
+	if d.cfg.Station.SubscribeEnabled() {
 		r, err := startReceiver(ctx, d.cfg, spec)
 		if err != nil {
 			return nil, err
@@ -134,7 +134,7 @@ func startReceiver(ctx context.Context, c Config, spec StepSpec) (*deliveryRecei
 		producers: spec.Producers,
 		subjects:  map[string]int{},
 	}
-	sub, err := nc.Subscribe(stationSubjects(c.Scenario.Station), r.onMsg)
+	sub, err := nc.Subscribe(stationSubjects(c.Station), r.onMsg)
 	if err == nil {
 		// Bounded, but far above what one second of traffic needs: a receiver
 		// that falls this far behind is reported as loss.

@@ -6,8 +6,6 @@ import (
 	"fmt"
 
 	"github.com/nats-io/nats.go"
-
-	"github.com/stationbench/stationbench/scenarios"
 )
 
 // connSet is the Step of the NATS-protocol kinds: it opens one connection
@@ -23,7 +21,7 @@ type connSet struct {
 
 func newConnSet(ctx context.Context, c Config, acked bool, recv *deliveryReceiver) (*connSet, error) {
 	s := &connSet{cfg: c, acked: acked, receiver: recv}
-	if c.Scenario.Producers.Connections == scenarios.ConnShared {
+	if c.SharedConnection {
 		nc, err := connect(ctx, c, "stationbench-shared")
 		if err != nil {
 			return nil, err
@@ -54,7 +52,7 @@ func (s *connSet) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (
 		}
 		nc, own = c, true
 	}
-	subject := producerSubject(s.cfg.Scenario.Station, p)
+	subject := producerSubject(s.cfg.Station, p)
 	if s.receiver != nil {
 		s.receiver.producer(subject, p.Index)
 	}

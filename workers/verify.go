@@ -86,7 +86,7 @@ func (d *jetStreamDriver) StationState(ctx context.Context) (StationState, error
 	}
 	name := d.stream
 	if name == "" {
-		name = d.cfg.Scenario.Station.Name
+		name = d.cfg.Station.Name
 	}
 	st, err := streamStates(ctx, d.js, []string{name})
 	if err != nil {
@@ -111,7 +111,7 @@ func (d *memphisDriver) StationState(ctx context.Context) (StationState, error) 
 			return st, nil
 		}
 	}
-	return nil, fmt.Errorf("target %q: station %q: %w", d.cfg.Target.Name, d.cfg.Scenario.Station.Name, err)
+	return nil, fmt.Errorf("target %q: station %q: %w", d.cfg.Target.Name, d.cfg.Station.Name, err)
 }
 
 // StationState reads the station behind the gateway over a NATS connection
@@ -130,7 +130,7 @@ func (d *memphisHTTPDriver) StationState(ctx context.Context) (StationState, err
 			return st, nil
 		}
 	}
-	return nil, fmt.Errorf("target %q: station %q: %w", d.cfg.Target.Name, d.cfg.Scenario.Station.Name, err)
+	return nil, fmt.Errorf("target %q: station %q: %w", d.cfg.Target.Name, d.cfg.Station.Name, err)
 }
 
 // memphisStreams names a station's partition streams: parts of them when

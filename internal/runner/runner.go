@@ -133,7 +133,9 @@ func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
 		env.URL = "embedded (" + url + ")"
 	}
 	r.faults = workers.NewFaults()
-	drv, err := workers.New(workers.Config{Target: t, URL: url, Scenario: r.sc, Faults: r.faults, RunID: r.res.RunID})
+	drv, err := workers.New(workers.Config{Target: t, URL: url, Station: r.sc.Station,
+		SharedConnection: r.sc.Producers.Connections == scenarios.ConnShared, Dedup: r.sc.Message.Dedup,
+		Batch: r.sc.Message.Batch, Faults: r.faults, RunID: r.res.RunID})
 	if err != nil {
 		return err
 	}
