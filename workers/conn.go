@@ -31,7 +31,7 @@ func connectProducer(ctx context.Context, c Config, name string, onReconnect fun
 	if !t.ReconnectEnabled() {
 		opts = append(opts, nats.NoReconnect())
 	}
-	opts = append(opts, c.Faults.options(t.Name, onReconnect)...)
+	opts = append(opts, natsFaultOptions(c.Faults, t.Name, onReconnect)...)
 	auth, err := authOptions(t)
 	if err != nil {
 		return nil, err
