@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-
 )
 
 // Faults records what happens to one target's connections while a run
