@@ -31,10 +31,7 @@ func target(t *testing.T, fields string) scenarios.Target {
 
 // connectTarget connects a jetstream driver to tg and closes it again.
 func connectTarget(tg scenarios.Target) error {
-	d, err := New(Config{Target: tg, URL: tg.URL})
-	if err != nil {
-		return err
-	}
+	d := NewJetStream(Config{Target: tg, URL: tg.URL})
 	ctx, cancel := context.WithTimeout(context.Background(), tg.Timeout())
 	defer cancel()
 	if _, err := d.Connect(ctx); err != nil {

@@ -93,10 +93,7 @@ func BenchmarkJetStreamPublish(b *testing.B) {
 		Producers: scenarios.Producers{Connections: scenarios.ConnPerProducer},
 	}
 	tgt := scenarios.Target{Name: "bench", Kind: scenarios.KindJetStream, TimeoutMs: 5000, MaxReconnect: 1}
-	d, err := New(Config{Target: tgt, URL: srv.URL(), Station: sc.Station})
-	if err != nil {
-		b.Fatal(err)
-	}
+	d := NewJetStream(Config{Target: tgt, URL: srv.URL(), Station: sc.Station})
 	ctx := context.Background()
 	if _, err := d.Connect(ctx); err != nil {
 		b.Fatal(err)

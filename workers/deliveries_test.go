@@ -21,10 +21,7 @@ func deliveryCounts(t *testing.T, st scenarios.Station, names []string, n int) (
 	cfg := Config{Target: tgt, URL: srv.URL(), Station: st}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	d, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := NewCoreNATS(cfg)
 	if _, err := d.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ package workers
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/stationbench/stationbench/scenarios"
@@ -112,22 +111,6 @@ type Config struct {
 	// RunID names the run; what a driver creates on the server is marked
 	// with it (see StreamMetadata).
 	RunID string
-}
-
-// New makes the driver for a target's kind.
-func New(c Config) (Driver, error) {
-	switch c.Target.Kind {
-	case scenarios.KindJetStream:
-		return newJetStream(c), nil
-	case scenarios.KindNATS:
-		return newCoreNATS(c), nil
-	case scenarios.KindMemphis:
-		return newMemphis(c), nil
-	case scenarios.KindMemphisHTTP:
-		return newMemphisHTTP(c), nil
-	default:
-		return nil, fmt.Errorf("target %q: unknown kind %q", c.Target.Name, c.Target.Kind)
-	}
 }
 
 // Clock measures a step's time as nanoseconds since the step began, on the

@@ -45,6 +45,9 @@ func StreamMetadata(runID string) map[string]string {
 	return map[string]string{MetaCreatedBy: "stationbench", MetaRunID: runID}
 }
 
+// NewJetStream makes the driver of kind jetstream (see package protocols).
+func NewJetStream(c Config) Driver { return newJetStream(c) }
+
 func newJetStream(c Config) *jetStreamDriver { return &jetStreamDriver{cfg: c} }
 
 // jetStreamOn is the JetStream API on a control connection; it closes nc

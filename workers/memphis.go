@@ -30,6 +30,9 @@ type memphisDriver struct {
 	parts    int    // the station's partitions, once known
 }
 
+// NewMemphis makes the driver of kind memphis (see package protocols).
+func NewMemphis(c Config) Driver { return newMemphis(c) }
+
 func newMemphis(c Config) *memphisDriver {
 	return &memphisDriver{cfg: c, internal: MemphisInternalName(c.Station.Name)}
 }

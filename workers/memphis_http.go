@@ -48,6 +48,10 @@ type memphisHTTPDriver struct {
 	brokerErr error // why the broker cannot be reached, once tried
 }
 
+// NewMemphisHTTP makes the driver of kind memphis-http (see package
+// protocols).
+func NewMemphisHTTP(c Config) Driver { return newMemphisHTTP(c) }
+
 func newMemphisHTTP(c Config) *memphisHTTPDriver {
 	return &memphisHTTPDriver{cfg: c, base: strings.TrimRight(c.URL, "/"),
 		internal: MemphisInternalName(c.Station.Name), sessions: map[int]*gatewayAuth{}}

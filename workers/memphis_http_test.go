@@ -27,10 +27,7 @@ func gatewayScenario(t *testing.T, g *memphistest.Gateway, auth, extra string) C
 func gatewayStep(t *testing.T, c Config) (Driver, Step) {
 	t.Helper()
 	ctx := context.Background()
-	d, err := New(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := NewMemphisHTTP(c)
 	if _, err := d.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}

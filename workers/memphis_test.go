@@ -109,10 +109,7 @@ func TestMemphisProduce(t *testing.T) {
 				c := memphisScenario(t, b, auth.lines,
 					fmt.Sprintf("station:\n  name: Orders.EU\n  partitions: %d\n  storage: memory\nproducers:\n  name: Bench", parts))
 				ctx := context.Background()
-				d, err := New(c)
-				if err != nil {
-					t.Fatal(err)
-				}
+				d := NewMemphis(c)
 				if _, err := d.Connect(ctx); err != nil {
 					t.Fatal(err)
 				}

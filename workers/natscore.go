@@ -39,6 +39,9 @@ type coreNATSDriver struct {
 	nc  *nats.Conn
 }
 
+// NewCoreNATS makes the driver of kind nats (see package protocols).
+func NewCoreNATS(c Config) Driver { return newCoreNATS(c) }
+
 func newCoreNATS(c Config) *coreNATSDriver { return &coreNATSDriver{cfg: c} }
 
 func (d *coreNATSDriver) Connect(ctx context.Context) (ServerInfo, error) {

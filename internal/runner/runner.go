@@ -14,6 +14,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/embedded"
 	"github.com/stationbench/stationbench/internal/redact"
+	"github.com/stationbench/stationbench/protocols"
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
@@ -133,7 +134,7 @@ func (r *run) target(ctx context.Context, t scenarios.Target) (err error) {
 		env.URL = "embedded (" + url + ")"
 	}
 	r.faults = workers.NewFaults()
-	drv, err := workers.New(workers.Config{Target: t, URL: url, Station: r.sc.Station,
+	drv, err := protocols.New(workers.Config{Target: t, URL: url, Station: r.sc.Station,
 		SharedConnection: r.sc.Producers.Connections == scenarios.ConnShared, Dedup: r.sc.Message.Dedup,
 		Batch: r.sc.Message.Batch, Faults: r.faults, RunID: r.res.RunID})
 	if err != nil {
