@@ -105,8 +105,9 @@ type Config struct {
 	// Batch (memphis-http): messages per request (message.batch); 0 or 1
 	// sends them one at a time.
 	Batch int
-	// Faults, when set, records what happens to every NATS connection the
-	// driver opens (see Faults); the runner makes one per target.
+	// Faults, when set, is where the driver reports what happens to every
+	// connection its producers use (ConnDown, ConnUp, ConnLost); the runner
+	// makes one per target.
 	Faults *Faults
 	// RunID names the run; what a driver creates on the server is marked
 	// with it (see StreamMetadata).
