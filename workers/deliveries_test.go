@@ -85,3 +85,19 @@ func TestDeliveriesAttributedBySubject(t *testing.T) {
 		t.Errorf("by producer %v, unattributed %d; want [20 20 20] and 0", by, other)
 	}
 }
+
+// Finding a delivery's producer allocates nothing.
+func TestDeliveryAttributionAllocs(t *testing.T) {
+	r := &deliveryReceiver{producers: 2, drain: time.Second, subjects: map[string]int{}}
+	r.producer("orders.bench-1", 1)
+	r.producer("orders.bench-2", 2)
+	r.start(Window{To: time.Second})
+	d := r.stats.Load()
+	subject := string([]byte("orders.bench-2")) // not the registered string itself
+	if n := testing.AllocsPerRun(100, func() { _ = d.of(subject) }); n != 0 {
+		t.Errorf("%v allocations per delivery, want 0", n)
+	}
+	if d.of(subject) != d.byProducer[1] || d.of("orders.other") != d.other {
+		t.Error("attributed to the wrong record")
+	}
+}
