@@ -88,10 +88,10 @@ func TestDeliveriesAttributedBySubject(t *testing.T) {
 
 // Finding a delivery's producer allocates nothing.
 func TestDeliveryAttributionAllocs(t *testing.T) {
-	r := &deliveryReceiver{producers: 2, drain: time.Second, subjects: map[string]int{}}
-	r.producer("orders.bench-1", 1)
-	r.producer("orders.bench-2", 2)
-	r.start(Window{To: time.Second})
+	r := NewDeliveries(StepSpec{Producers: 2, Clock: NewClock(), Drain: time.Second})
+	r.Producer("orders.bench-1", 1)
+	r.Producer("orders.bench-2", 2)
+	r.Start(Window{To: time.Second})
 	d := r.stats.Load()
 	subject := string([]byte("orders.bench-2")) // not the registered string itself
 	if n := testing.AllocsPerRun(100, func() { _ = d.of(subject) }); n != 0 {

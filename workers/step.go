@@ -35,7 +35,7 @@ func (s *connSet) Acked() bool { return s.acked }
 
 func (s *connSet) Start(w Window) {
 	if s.receiver != nil {
-		s.receiver.start(w)
+		s.receiver.Start(w)
 	}
 }
 
@@ -54,7 +54,7 @@ func (s *connSet) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (
 	}
 	subject := producerSubject(s.cfg.Station, p)
 	if s.receiver != nil {
-		s.receiver.producer(subject, p.Index)
+		s.receiver.Producer(subject, p.Index)
 	}
 	if !s.acked {
 		return &corePublisher{nc: nc, own: own, subject: subject}, nil
