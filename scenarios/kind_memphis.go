@@ -12,8 +12,8 @@ func MemphisRules() KindRules {
 	return KindRules{
 		Kind: KindMemphis,
 		Fields: []string{"targets[].host", "targets[].port", "targets[].accountId",
-			"station.partitions", "station.retentionType", "station.retentionValue", "station.idempotencyWindow",
-			"station.purgeExisting", "station.verify", "message.dedup"},
+			"station.storage", "station.replicas", "station.partitions", "station.retentionType", "station.retentionValue",
+			"station.idempotencyWindow", "station.purgeExisting", "station.verify", "message.dedup"},
 		targetDefaults: memphisTargetDefaults,
 		defaults:       memphisDefaults,
 		target:         (*checker).memphisTarget,
@@ -27,13 +27,14 @@ func MemphisRules() KindRules {
 // MemphisHTTPRules are the YAML rules of kind memphis-http: the Memphis
 // REST gateway, timed to each HTTP response. As memphis, plus the
 // gateway's own address (http:// or https://), the broker's NATS port
-// behind it (natsPort, for verification) and message.batch.
+// behind it (natsPort, for verification) and message.batch. The station
+// options are checked as for memphis, but the broker makes a missing
+// station with its own defaults when the gateway first writes to it.
 func MemphisHTTPRules() KindRules {
 	return KindRules{
 		Kind: KindMemphisHTTP,
 		Fields: []string{"targets[].host", "targets[].port", "targets[].accountId", "targets[].natsPort",
-			"station.partitions", "station.retentionType", "station.retentionValue", "station.idempotencyWindow",
-			"station.purgeExisting", "station.verify", "message.batch"},
+			"station.verify", "message.batch"},
 		targetDefaults: memphisTargetDefaults,
 		defaults:       memphisHTTPDefaults,
 		target:         (*checker).memphisTarget,

@@ -19,9 +19,11 @@ import (
 // protocols checks that the two lists name the same kinds.
 type KindRules struct {
 	Kind Kind
-	// Fields are the YAML keys only targets of this kind use (beyond those
-	// of every kind: name, kind, url, credentials, TLS files, reconnect
-	// and timeouts, the station's name, cleanup and reset, producers, load).
+	// Fields are the YAML keys this kind's driver reads beyond those of
+	// every kind (name, kind, url, credentials, TLS files, reconnect and
+	// timeouts, the station's name, cleanup and reset, producers, message
+	// size, load). They are for the reader and for listings; the checks
+	// below are what enforce them.
 	Fields []string
 
 	// targetDefaults fills what a target of the kind left out, before the
