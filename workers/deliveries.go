@@ -27,7 +27,7 @@ func readStamp(payload []byte) (intended, sent int64, ok bool) {
 	return int64(binary.LittleEndian.Uint64(payload[0:8])), int64(binary.LittleEndian.Uint64(payload[8:16])), true
 }
 
-// Deliveries records what a delivery receiver sees, for any protocol whose
+// DeliveryRecorder records what a delivery receiver sees, for any protocol whose
 // messages are not acknowledged: each delivered message's latency, read
 // from the send times stamped at the head of its payload, per producer.
 //
@@ -36,7 +36,7 @@ func readStamp(payload []byte) (intended, sent int64, ok bool) {
 // (Producer), never by the text of a name; an address several producers
 // share names none of them. Record is lock-free and allocation-free; the
 // client library may call it from its own goroutine until Finish.
-type Deliveries struct {
+type DeliveryRecorder struct {
 	clock     *Clock
 	drain     time.Duration
 	producers int
@@ -51,7 +51,7 @@ type Deliveries struct {
 	addrs map[string]int
 }
 
-// deliveryStats is what Deliveries records: per producer, and the rest.
+// deliveryStats is what a DeliveryRecorder records: per producer, and the rest.
 type deliveryStats struct {
 	byProducer []*AckStats // index N-1
 	byAddr     map[string]*AckStats
@@ -67,14 +67,14 @@ func (d *deliveryStats) of(addr string) *AckStats {
 	return d.other
 }
 
-// NewDeliveries makes the recorder of one step's deliveries.
-func NewDeliveries(spec StepSpec) *Deliveries {
-	return &Deliveries{clock: spec.Clock, drain: spec.Drain, producers: spec.Producers, addrs: map[string]int{}}
+// NewDeliveryRecorder makes the recorder of one step's deliveries.
+func NewDeliveryRecorder(spec StepSpec) *DeliveryRecorder {
+	return &DeliveryRecorder{clock: spec.Clock, drain: spec.Drain, producers: spec.Producers, addrs: map[string]int{}}
 }
 
 // Producer says that producer index (1-based, ProducerSpec.Index)
 // publishes to addr. Called as the step opens its producers, before Start.
-func (r *Deliveries) Producer(addr string, index int) {
+func (r *DeliveryRecorder) Producer(addr string, index int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if k, seen := r.addrs[addr]; seen && k != index {
@@ -84,7 +84,7 @@ func (r *Deliveries) Producer(addr string, index int) {
 }
 
 // Start begins recording deliveries for the measured window w.
-func (r *Deliveries) Start(w Window) {
+func (r *DeliveryRecorder) Start(w Window) {
 	n := seriesLen(w, r.drain)
 	d := &deliveryStats{byProducer: make([]*AckStats, r.producers), byAddr: map[string]*AckStats{}, other: newAckStats(w, n)}
 	for i := range d.byProducer {
@@ -103,7 +103,7 @@ func (r *Deliveries) Start(w Window) {
 // Record files one delivery of payload, published to addr, received now.
 // A payload without the send times, or one delivered before Start or after
 // Finish, is not counted.
-func (r *Deliveries) Record(addr string, payload []byte) {
+func (r *DeliveryRecorder) Record(addr string, payload []byte) {
 	now := r.clock.Now()
 	intended, sent, ok := readStamp(payload)
 	if !ok || !r.gate.enter() {
@@ -118,7 +118,7 @@ func (r *Deliveries) Record(addr string, payload []byte) {
 // Finish stops recording (waiting for a Record in progress) and returns
 // what was recorded: per producer (index N-1), and deliveries no producer
 // could be found for. Both are nil when Start was never called.
-func (r *Deliveries) Finish() (byProducer []*AckStats, other *AckStats) {
+func (r *DeliveryRecorder) Finish() (byProducer []*AckStats, other *AckStats) {
 	r.gate.close()
 	d := r.stats.Load()
 	if d == nil {

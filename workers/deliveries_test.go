@@ -88,7 +88,7 @@ func TestDeliveriesAttributedBySubject(t *testing.T) {
 
 // Finding a delivery's producer allocates nothing.
 func TestDeliveryAttributionAllocs(t *testing.T) {
-	r := NewDeliveries(StepSpec{Producers: 2, Clock: NewClock(), Drain: time.Second})
+	r := NewDeliveryRecorder(StepSpec{Producers: 2, Clock: NewClock(), Drain: time.Second})
 	r.Producer("orders.bench-1", 1)
 	r.Producer("orders.bench-2", 2)
 	r.Start(Window{To: time.Second})

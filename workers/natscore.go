@@ -54,11 +54,11 @@ func (d *coreNATSDriver) Close(context.Context) error {
 }
 
 // deliveryReceiver subscribes to a station on a connection of its own
-// and files every delivery in a Deliveries record, by its subject.
+// and files every delivery in a DeliveryRecorder, by its subject.
 type deliveryReceiver struct {
 	nc  *nats.Conn
 	sub *nats.Subscription
-	*Deliveries
+	*DeliveryRecorder
 }
 
 func startReceiver(ctx context.Context, c Config, spec StepSpec) (*deliveryReceiver, error) {
@@ -66,7 +66,7 @@ func startReceiver(ctx context.Context, c Config, spec StepSpec) (*deliveryRecei
 	if err != nil {
 		return nil, err
 	}
-	r := &deliveryReceiver{nc: nc, Deliveries: NewDeliveries(spec)}
+	r := &deliveryReceiver{nc: nc, DeliveryRecorder: NewDeliveryRecorder(spec)}
 	sub, err := nc.Subscribe(stationSubjects(c.Station), r.onMsg)
 	if err == nil {
 		// Bounded, but far above what one second of traffic needs: a receiver
