@@ -27,9 +27,10 @@ func readStamp(payload []byte) (intended, sent int64, ok bool) {
 	return int64(binary.LittleEndian.Uint64(payload[0:8])), int64(binary.LittleEndian.Uint64(payload[8:16])), true
 }
 
-// DeliveryRecorder records what a delivery receiver sees, for any protocol whose
-// messages are not acknowledged: each delivered message's latency, read
-// from the send times stamped at the head of its payload, per producer.
+// DeliveryRecorder records what a delivery receiver sees, for any protocol
+// whose messages are not acknowledged: each delivered message's latency,
+// read from the send times stamped at the head of its payload, per
+// producer.
 //
 // A delivery is attributed by the address it was published to (a NATS
 // subject, an MQTT topic), as the step opened it for each producer
