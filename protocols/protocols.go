@@ -27,6 +27,7 @@ import (
 
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
+	"github.com/stationbench/stationbench/workers/memphis"
 )
 
 // Protocol is one kind of target, all in one place.
@@ -58,9 +59,9 @@ func Table() []Protocol {
 		{Kind: scenarios.KindJetStream, Summary: "JetStream publish to a stream: latency to the PubAck, stream count verified",
 			Rules: scenarios.JetStreamRules(), New: workers.NewJetStream, Acks: true, Verify: true},
 		{Kind: scenarios.KindMemphis, Summary: "Memphis producer protocol over NATS: latency to the PubAck, station count verified",
-			Rules: scenarios.MemphisRules(), New: workers.NewMemphis, Acks: true, Verify: true},
+			Rules: scenarios.MemphisRules(), New: memphis.New, Acks: true, Verify: true},
 		{Kind: scenarios.KindMemphisHTTP, Summary: "Memphis REST gateway: latency is the HTTP round trip, station count verified over NATS",
-			Rules: scenarios.MemphisHTTPRules(), New: workers.NewMemphisHTTP, Acks: true, Verify: true},
+			Rules: scenarios.MemphisHTTPRules(), New: memphis.NewHTTP, Acks: true, Verify: true},
 	}
 }
 

@@ -12,12 +12,12 @@ import (
 
 // connect opens a NATS connection with a target's settings.
 func connect(ctx context.Context, c Config, name string) (*nats.Conn, error) {
-	return connectProducer(ctx, c, name, nil)
+	return ConnectProducer(ctx, c, name, nil)
 }
 
-// connectProducer opens a producer's own connection; onReconnect, when set,
+// ConnectProducer opens a producer's own connection; onReconnect, when set,
 // is told each time the connection comes back.
-func connectProducer(ctx context.Context, c Config, name string, onReconnect func()) (*nats.Conn, error) {
+func ConnectProducer(ctx context.Context, c Config, name string, onReconnect func()) (*nats.Conn, error) {
 	t := c.Target
 	opts := []nats.Option{
 		nats.Name(name),

@@ -50,9 +50,9 @@ func NewJetStream(c Config) Driver { return newJetStream(c) }
 
 func newJetStream(c Config) *jetStreamDriver { return &jetStreamDriver{cfg: c} }
 
-// jetStreamOn is the JetStream API on a control connection; it closes nc
+// JetStreamOn is the JetStream API on a control connection; it closes nc
 // when that fails.
-func jetStreamOn(nc *nats.Conn, t scenarios.Target) (jetstream.JetStream, error) {
+func JetStreamOn(nc *nats.Conn, t scenarios.Target) (jetstream.JetStream, error) {
 	js, err := jetstream.New(nc)
 	if err != nil {
 		nc.Close()
@@ -66,7 +66,7 @@ func (d *jetStreamDriver) Connect(ctx context.Context) (ServerInfo, error) {
 	if err != nil {
 		return ServerInfo{}, err
 	}
-	js, err := jetStreamOn(nc, d.cfg.Target)
+	js, err := JetStreamOn(nc, d.cfg.Target)
 	if err != nil {
 		return ServerInfo{}, err
 	}

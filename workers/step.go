@@ -46,7 +46,7 @@ func (s *connSet) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (
 		if r, ok := acks.(interface{ Reconnected() }); ok {
 			onReconnect = r.Reconnected // counted per producer on its own connection
 		}
-		c, err := connectProducer(ctx, s.cfg, p.Name, onReconnect)
+		c, err := ConnectProducer(ctx, s.cfg, p.Name, onReconnect)
 		if err != nil {
 			return nil, err
 		}
@@ -59,7 +59,7 @@ func (s *connSet) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (
 	if !s.acked {
 		return &corePublisher{nc: nc, own: own, subject: subject}, nil
 	}
-	ap, err := newAckPublisher(nc, own, subject, acks)
+	ap, err := NewAckPublisher(nc, own, subject, acks)
 	if err != nil {
 		if own {
 			nc.Close()
