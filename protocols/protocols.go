@@ -27,7 +27,9 @@ import (
 
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
+	"github.com/stationbench/stationbench/workers/jetstream"
 	"github.com/stationbench/stationbench/workers/memphis"
+	"github.com/stationbench/stationbench/workers/natscore"
 )
 
 // Protocol is one kind of target, all in one place.
@@ -55,9 +57,9 @@ type Protocol struct {
 func Table() []Protocol {
 	return []Protocol{
 		{Kind: scenarios.KindNATS, Summary: "core NATS publish: no ack; the harness's subscriber times publish-to-delivery and counts loss",
-			Rules: scenarios.NATSRules(), New: workers.NewCoreNATS, Deliveries: true},
+			Rules: scenarios.NATSRules(), New: natscore.New, Deliveries: true},
 		{Kind: scenarios.KindJetStream, Summary: "JetStream publish to a stream: latency to the PubAck, stream count verified",
-			Rules: scenarios.JetStreamRules(), New: workers.NewJetStream, Acks: true, Verify: true},
+			Rules: scenarios.JetStreamRules(), New: jetstream.New, Acks: true, Verify: true},
 		{Kind: scenarios.KindMemphis, Summary: "Memphis producer protocol over NATS: latency to the PubAck, station count verified",
 			Rules: scenarios.MemphisRules(), New: memphis.New, Acks: true, Verify: true},
 		{Kind: scenarios.KindMemphisHTTP, Summary: "Memphis REST gateway: latency is the HTTP round trip, station count verified over NATS",

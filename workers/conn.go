@@ -5,13 +5,15 @@ import (
 	"fmt"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/stationbench/stationbench/internal/redact"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
-// connect opens a NATS connection with a target's settings.
-func connect(ctx context.Context, c Config, name string) (*nats.Conn, error) {
+// Connect opens a NATS connection with a target's settings; name is the
+// connection's name, as the server shows it.
+func Connect(ctx context.Context, c Config, name string) (*nats.Conn, error) {
 	return ConnectProducer(ctx, c, name, nil)
 }
 
@@ -62,9 +64,20 @@ func ConnectProducer(ctx context.Context, c Config, name string, onReconnect fun
 	}
 }
 
-// stationSubjects is the subject space of a station: its own subject when
+// JetStreamOn is the JetStream API on a control connection; it closes nc
+// when that fails.
+func JetStreamOn(nc *nats.Conn, t scenarios.Target) (jetstream.JetStream, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("target %q: %w", t.Name, err)
+	}
+	return js, nil
+}
+
+// StationSubjects is the subject space of a station: its own subject when
 // the scenario names one.
-func stationSubjects(st scenarios.Station) string {
+func StationSubjects(st scenarios.Station) string {
 	if st.Subject != "" {
 		return st.Subject
 	}

@@ -1,6 +1,15 @@
-// Package workers holds the producer side of a benchmark: one driver per
-// protocol behind a small interface, the pacing schedules, and the worker
-// loop that publishes, keeps its messages in flight and owns its histograms.
+// Package workers holds the producer side of a benchmark: the small
+// interface every protocol's driver implements (Driver, Step, Producer,
+// Acker), the pacing schedules, the worker loop that publishes, keeps its
+// messages in flight and owns its histograms, and what drivers share:
+// protocol-neutral connection events (Faults), the delivery recorder
+// (DeliveryRecorder), station counts for verification (StationState), and
+// the NATS plumbing of the NATS-protocol kinds (Connect, ConnSet,
+// AckPublisher, StreamStates).
+//
+// The drivers live in one package per protocol below this one
+// (workers/natscore, workers/jetstream, workers/memphis), and the table of
+// protocols (package protocols) names their constructors.
 package workers
 
 import (

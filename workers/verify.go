@@ -76,19 +76,3 @@ func StreamStates(ctx context.Context, js jetstream.JetStream, names []string) (
 	}
 	return out, nil
 }
-
-// StationState reads the station's stream.
-func (d *jetStreamDriver) StationState(ctx context.Context) (StationState, error) {
-	if d.js == nil {
-		return nil, fmt.Errorf("target %q: not connected", d.cfg.Target.Name)
-	}
-	name := d.stream
-	if name == "" {
-		name = d.cfg.Station.Name
-	}
-	st, err := StreamStates(ctx, d.js, []string{name})
-	if err != nil {
-		return nil, fmt.Errorf("target %q: %w", d.cfg.Target.Name, err)
-	}
-	return st, nil
-}
