@@ -37,7 +37,7 @@ func applyDefaults(s *Scenario, set func(key string) bool) {
 		if t.Kind == "" {
 			t.Kind = KindJetStream
 		}
-		memphisTargetDefaults(t) // before the URL default: memphis kinds have no embedded server
+		kindTargetDefaults(t) // before the URL default: memphis kinds have no embedded server
 		if t.URL == "" {
 			t.URL = Embedded
 		}
@@ -87,7 +87,7 @@ func applyDefaults(s *Scenario, set func(key string) bool) {
 	if !set("message.size") {
 		s.Message.Size = DefaultMessageSize
 	}
-	memphisDefaults(s, set)
+	kindDefaults(s, set) // each kind's own options: kind_*.go
 	observeDefaults(s, set)
 
 	l := &s.Load

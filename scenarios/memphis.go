@@ -70,27 +70,6 @@ func MemphisNameError(name string) error {
 
 func isAlnum(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' }
 
-// allMemphis reports whether every target is a Memphis kind (and there is
-// at least one), so the station name follows Memphis' rules alone.
-func allMemphis(ts []Target) bool {
-	for _, t := range ts {
-		if !t.Kind.IsMemphis() {
-			return false
-		}
-	}
-	return len(ts) > 0
-}
-
-// hasKind reports whether some target is of kind k.
-func hasKind(ts []Target, k Kind) bool {
-	for _, t := range ts {
-		if t.Kind == k {
-			return true
-		}
-	}
-	return false
-}
-
 // MemphisURL is the address host and port make for a Memphis kind:
 // nats://host:port, or http://host:port for the REST gateway.
 func (t Target) MemphisURL() string {
@@ -141,15 +120,18 @@ func memphisTargetDefaults(t *Target) {
 	t.URL = t.MemphisURL()
 }
 
-// memphisDefaults fills the station and message options of Memphis kinds,
-// only when the scenario has a Memphis target.
-func memphisDefaults(s *Scenario, set func(string) bool) {
-	if hasKind(s.Targets, KindMemphisHTTP) && !set("message.batch") {
+// memphisHTTPDefaults fills the options of a scenario with a memphis-http
+// target: one message per request, and the station's options.
+func memphisHTTPDefaults(s *Scenario, set func(string) bool) {
+	if !set("message.batch") {
 		s.Message.Batch = 1
 	}
-	if !hasKind(s.Targets, KindMemphis) && !hasKind(s.Targets, KindMemphisHTTP) {
-		return
-	}
+	memphisDefaults(s, set)
+}
+
+// memphisDefaults fills the station options of a scenario with a Memphis
+// target (of either kind; filling them twice changes nothing).
+func memphisDefaults(s *Scenario, set func(string) bool) {
 	st := &s.Station
 	if !set("station.partitions") {
 		st.Partitions = DefaultPartitions
@@ -196,9 +178,9 @@ func (c *checker) memphisTarget(key string, t Target) {
 	}
 }
 
-// memphis checks the station, producer and message options Memphis kinds
-// use, when the scenario has a Memphis target.
-func (c *checker) memphis(s Scenario) {
+// memphisHTTP checks the options only memphis-http targets take: natsPort,
+// message.batch, and with no memphis target the station's options.
+func (c *checker) memphisHTTP(s Scenario) {
 	for i, t := range s.Targets { // natsPort: the broker's port behind a gateway
 		key := fmt.Sprintf("targets[%d].natsPort", i)
 		switch {
@@ -209,9 +191,6 @@ func (c *checker) memphis(s Scenario) {
 		}
 	}
 	m, h := hasKind(s.Targets, KindMemphis), hasKind(s.Targets, KindMemphisHTTP)
-	if s.Message.Dedup && !m {
-		c.bad("message.dedup", "msg-id deduplication needs a memphis target")
-	}
 	if b := s.Message.Batch; b != 0 || h {
 		switch {
 		case b < 1 || b > MaxBatch:
@@ -223,9 +202,26 @@ func (c *checker) memphis(s Scenario) {
 				b, b, s.Producers.MaxPending)
 		}
 	}
-	if !m && !h {
-		return
+	if h && !m { // else checked with the memphis kind's options
+		c.memphisStation(s)
 	}
+}
+
+// memphis checks the options the memphis kind takes: message.dedup, and
+// the station's options.
+func (c *checker) memphis(s Scenario) {
+	m := hasKind(s.Targets, KindMemphis)
+	if s.Message.Dedup && !m {
+		c.bad("message.dedup", "msg-id deduplication needs a memphis target")
+	}
+	if m {
+		c.memphisStation(s)
+	}
+}
+
+// memphisStation checks the station and producer names and the station
+// options of a scenario with a Memphis target (of either kind).
+func (c *checker) memphisStation(s Scenario) {
 	st := s.Station
 	if err := MemphisNameError(st.Name); err != nil {
 		c.bad("station.name", "%v", err)

@@ -78,7 +78,7 @@ func check(s Scenario, file string, at func(string) pos, flags map[string]string
 	c.producers(s.Producers)
 	c.message(s)
 	c.load(s.Load, s.Producers)
-	c.memphis(s)
+	c.kinds(s) // each kind's own options: kind_*.go
 	c.thresholds(s)
 	inRange := len(c.errs)
 	c.observe(s) // labels, phases, trace: observe.go
@@ -117,24 +117,7 @@ func (c *checker) targets(ts []Target) {
 			}
 			seen[t.Name] = true
 		}
-		if t.Kind != KindNATS && t.Kind != KindJetStream && !t.Kind.IsMemphis() {
-			c.bad(key+"kind", "%s is not a kind: want %s, %s, %s or %s", c.show(string(t.Kind)), KindNATS, KindJetStream, KindMemphis, KindMemphisHTTP)
-		}
-		switch {
-		case t.Kind.IsMemphis():
-			c.memphisTarget(key, t) // address and credentials: scenarios/memphis.go
-		case !t.IsEmbedded():
-			c.serverURLs(key+"url", t.URL)
-		}
-		switch {
-		case t.Kind.IsMemphis():
-		case t.Password != "" && t.ConnectionToken != "":
-			c.bad(key+"connectionToken", "set either password or connectionToken, not both")
-		case t.Username != "" && t.ConnectionToken != "":
-			c.bad(key+"connectionToken", "set either username/password or connectionToken, not both")
-		case t.Password != "" && t.Username == "":
-			c.bad(key+"password", "a password needs a username")
-		}
+		c.kindTarget(key, t) // the kind, its address and credentials: kinds.go
 		switch {
 		case t.CredsFile != "" && t.NKeyFile != "":
 			c.bad(key+"nkeyFile", "set either credsFile or nkeyFile, not both")
@@ -188,7 +171,7 @@ func (c *checker) targetNumbers(key string, t Target) {
 	if t.Port != 0 { // 0: left out, where a Memphis target has a url
 		c.intRange(key+"port", t.Port, 1, 65535)
 	}
-	if t.AccountID != 0 || t.Kind.IsMemphis() {
+	if r, _ := rulesOf(t.Kind); t.AccountID != 0 || r.accountID {
 		c.intRange(key+"accountId", t.AccountID, 1, MaxAccountID)
 	}
 }
@@ -225,7 +208,7 @@ func (c *checker) serverURLs(key, v string) {
 }
 
 func (c *checker) station(st Station, ts []Target) {
-	if !allMemphis(ts) { // Memphis names have their own rules (c.memphis)
+	if !everyKind(ts, func(r KindRules) bool { return r.ownNames }) { // else the kinds' own rules (c.kinds)
 		c.name("station.name", st.Name, MaxStationNameLen)
 	}
 	if st.Storage != "file" && st.Storage != "memory" {
@@ -240,8 +223,8 @@ func (c *checker) station(st Station, ts []Target) {
 	if st.Subject != "" && c.textLen("station.subject", st.Subject, MaxSubjectLen) && !validSubject(st.Subject) {
 		c.bad("station.subject", "%s is not a NATS subject to publish to: dot-separated tokens, no spaces or wildcards (* >)", c.show(st.Subject))
 	}
-	if !hasKind(ts, KindMemphis) && !hasKind(ts, KindMemphisHTTP) {
-		c.stationNumbers(st) // Memphis kinds: c.memphis
+	if !anyKind(ts, func(r KindRules) bool { return r.stationOptions }) {
+		c.stationNumbers(st) // else the Memphis kinds' own rules (c.kinds)
 	}
 }
 
@@ -311,13 +294,7 @@ func (c *checker) message(s Scenario) {
 		c.bad("message.size", "must be 1 byte to 64MiB, got %d", size)
 		return
 	}
-	for i, t := range s.Targets {
-		if t.Kind == KindNATS && size < MinNATSMessageSize {
-			c.bad("message.size", "a nats target (targets[%d]) needs at least %d bytes: the payload carries two timestamps; got %d",
-				i, MinNATSMessageSize, size)
-			return
-		}
-	}
+	c.minMessageSize(s) // what each kind needs: kinds.go
 }
 
 func (c *checker) load(l Load, p Producers) {

@@ -11,12 +11,12 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// ackPublisher publishes on a NATS connection with a reply subject per
+// AckPublisher publishes on a NATS connection with a reply subject per
 // message and hands each acknowledgement that comes back to an Acker. The
 // reply subject is the producer's inbox prefix followed by the sequence
 // number, so an ack names the message it acknowledges even when acks arrive
 // out of order. It is the shared publish path of the acknowledged kinds.
-type ackPublisher struct {
+type AckPublisher struct {
 	nc      *nats.Conn
 	own     bool // the connection is this producer's, closed with it
 	subject string
@@ -25,9 +25,12 @@ type ackPublisher struct {
 	reply   []byte // inbox prefix, then room for the sequence number
 }
 
-func newAckPublisher(nc *nats.Conn, own bool, subject string, acks Acker) (*ackPublisher, error) {
+// NewAckPublisher subscribes to a new inbox on nc for acks to acks; own
+// says the connection is the producer's, closed with it. subject is where
+// Publish sends (a driver with subjects of its own uses ReplyTo).
+func NewAckPublisher(nc *nats.Conn, own bool, subject string, acks Acker) (*AckPublisher, error) {
 	inbox := nc.NewInbox() + "."
-	p := &ackPublisher{
+	p := &AckPublisher{
 		nc:      nc,
 		own:     own,
 		subject: subject,
@@ -61,14 +64,20 @@ func newAckPublisher(nc *nats.Conn, own bool, subject string, acks Acker) (*ackP
 // Publish sends payload with the reply subject of seq. It allocates nothing:
 // the reply subject is built in a reused buffer and viewed as a string for
 // the duration of the call (nats.go copies it into its write buffer).
-func (p *ackPublisher) Publish(seq uint64, payload []byte) error {
-	b := strconv.AppendUint(p.reply[:p.prefix], seq, 10)
+func (p *AckPublisher) Publish(seq uint64, payload []byte) error {
+	b := p.ReplyTo(seq)
 	return p.nc.PublishRequest(p.subject, unsafe.String(&b[0], len(b)), payload)
+}
+
+// ReplyTo is the reply subject of seq, built in the publisher's reused
+// buffer: valid until the next call, and allocation-free.
+func (p *AckPublisher) ReplyTo(seq uint64) []byte {
+	return strconv.AppendUint(p.reply[:p.prefix], seq, 10)
 }
 
 // Close stops receiving acks and closes the connection if it is the
 // producer's own.
-func (p *ackPublisher) Close(ctx context.Context) error {
+func (p *AckPublisher) Close(ctx context.Context) error {
 	err := p.sub.Unsubscribe()
 	if p.own {
 		p.nc.Close()

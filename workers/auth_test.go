@@ -29,18 +29,17 @@ func target(t *testing.T, fields string) scenarios.Target {
 	return sc.Targets[0]
 }
 
-// connectTarget connects a jetstream driver to tg and closes it again.
+// connectTarget opens a NATS connection to tg, as every NATS-protocol
+// driver does, and closes it again.
 func connectTarget(tg scenarios.Target) error {
-	d, err := New(Config{Target: tg, URL: tg.URL})
+	ctx, cancel := context.WithTimeout(context.Background(), tg.Timeout())
+	defer cancel()
+	nc, err := Connect(ctx, Config{Target: tg, URL: tg.URL}, "stationbench-control")
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), tg.Timeout())
-	defer cancel()
-	if _, err := d.Connect(ctx); err != nil {
-		return err
-	}
-	return d.Close(ctx)
+	nc.Close()
+	return nil
 }
 
 // wantFailFast checks that err is a connect failure that names the target,

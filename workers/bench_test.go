@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/scenarios"
 )
@@ -93,17 +94,22 @@ func BenchmarkJetStreamPublish(b *testing.B) {
 		Producers: scenarios.Producers{Connections: scenarios.ConnPerProducer},
 	}
 	tgt := scenarios.Target{Name: "bench", Kind: scenarios.KindJetStream, RequestTimeout: scenarios.Milliseconds(5 * time.Second), MaxReconnect: 1}
-	d, err := New(Config{Target: tgt, URL: srv.URL(), Scenario: sc})
+	cfg := Config{Target: tgt, URL: srv.URL(), Station: sc.Station}
+	ctx := context.Background()
+	nc, err := Connect(ctx, cfg, "bench-control") // the stream, as the jetstream driver makes it
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
-	if _, err := d.Connect(ctx); err != nil {
+	defer nc.Close()
+	js, err := JetStreamOn(nc, tgt)
+	if err == nil {
+		_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "bench", Subjects: []string{"bench.>"}, Storage: jetstream.MemoryStorage})
+	}
+	if err != nil {
 		b.Fatal(err)
 	}
-	defer d.Close(ctx)
 	clock := NewClock()
-	step, err := d.BeginStep(ctx, StepSpec{Producers: 1, Clock: clock, Drain: 5 * time.Second})
+	step, err := NewConnSet(ctx, cfg, true, nil) // the jetstream driver's step
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,19 +5,21 @@ import (
 	"fmt"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/stationbench/stationbench/internal/redact"
 	"github.com/stationbench/stationbench/scenarios"
 )
 
-// connect opens a NATS connection with a target's settings.
-func connect(ctx context.Context, c Config, name string) (*nats.Conn, error) {
-	return connectProducer(ctx, c, name, nil)
+// Connect opens a NATS connection with a target's settings; name is the
+// connection's name, as the server shows it.
+func Connect(ctx context.Context, c Config, name string) (*nats.Conn, error) {
+	return ConnectProducer(ctx, c, name, nil)
 }
 
-// connectProducer opens a producer's own connection; onReconnect, when set,
+// ConnectProducer opens a producer's own connection; onReconnect, when set,
 // is told each time the connection comes back.
-func connectProducer(ctx context.Context, c Config, name string, onReconnect func()) (*nats.Conn, error) {
+func ConnectProducer(ctx context.Context, c Config, name string, onReconnect func()) (*nats.Conn, error) {
 	t := c.Target
 	opts := []nats.Option{
 		nats.Name(name),
@@ -31,7 +33,7 @@ func connectProducer(ctx context.Context, c Config, name string, onReconnect fun
 	if !t.ReconnectEnabled() {
 		opts = append(opts, nats.NoReconnect())
 	}
-	opts = append(opts, c.Faults.options(t.Name, onReconnect)...)
+	opts = append(opts, natsFaultOptions(c.Faults, t.Name, onReconnect)...)
 	auth, err := authOptions(t)
 	if err != nil {
 		return nil, err
@@ -62,9 +64,20 @@ func connectProducer(ctx context.Context, c Config, name string, onReconnect fun
 	}
 }
 
-// stationSubjects is the subject space of a station: its own subject when
+// JetStreamOn is the JetStream API on a control connection; it closes nc
+// when that fails.
+func JetStreamOn(nc *nats.Conn, t scenarios.Target) (jetstream.JetStream, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("target %q: %w", t.Name, err)
+	}
+	return js, nil
+}
+
+// StationSubjects is the subject space of a station: its own subject when
 // the scenario names one.
-func stationSubjects(st scenarios.Station) string {
+func StationSubjects(st scenarios.Station) string {
 	if st.Subject != "" {
 		return st.Subject
 	}

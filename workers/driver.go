@@ -1,11 +1,19 @@
-// Package workers holds the producer side of a benchmark: one driver per
-// protocol behind a small interface, the pacing schedules, and the worker
-// loop that publishes, keeps its messages in flight and owns its histograms.
+// Package workers holds the producer side of a benchmark: the small
+// interface every protocol's driver implements (Driver, Step, Producer,
+// Acker), the pacing schedules, the worker loop that publishes, keeps its
+// messages in flight and owns its histograms, and what drivers share:
+// protocol-neutral connection events (Faults), the delivery recorder
+// (DeliveryRecorder), station counts for verification (StationState), and
+// the NATS plumbing of the NATS-protocol kinds (Connect, ConnSet,
+// AckPublisher, StreamStates).
+//
+// The drivers live in one package per protocol below this one
+// (workers/natscore, workers/jetstream, workers/memphis), and the table of
+// protocols (package protocols) names their constructors.
 package workers
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/stationbench/stationbench/scenarios"
@@ -89,33 +97,30 @@ type Driver interface {
 	Close(ctx context.Context) error
 }
 
-// Config is what a driver is made from.
+// Config is what a driver is made from: its target and the few settings
+// of the scenario that drivers read, never the whole scenario.
 type Config struct {
-	Target   scenarios.Target
-	URL      string // resolved: never "embedded"
-	Scenario scenarios.Scenario
-	// Faults, when set, records what happens to every NATS connection the
-	// driver opens (see Faults); the runner makes one per target.
+	Target scenarios.Target
+	URL    string // resolved: never "embedded"
+	// Station is where every step writes: its name or subject, storage,
+	// replicas, cleanup, reset and purge, subscriber, verification and the
+	// Memphis station options.
+	Station scenarios.Station
+	// SharedConnection: producers.connections is shared, so one connection
+	// carries every producer of a step (else one each).
+	SharedConnection bool
+	// Dedup (memphis): each message carries a msg-id (message.dedup).
+	Dedup bool
+	// Batch (memphis-http): messages per request (message.batch); 0 or 1
+	// sends them one at a time.
+	Batch int
+	// Faults, when set, is where the driver reports what happens to every
+	// connection its producers use (ConnDown, ConnUp, ConnLost); the runner
+	// makes one per target.
 	Faults *Faults
 	// RunID names the run; what a driver creates on the server is marked
 	// with it (see StreamMetadata).
 	RunID string
-}
-
-// New makes the driver for a target's kind.
-func New(c Config) (Driver, error) {
-	switch c.Target.Kind {
-	case scenarios.KindJetStream:
-		return newJetStream(c), nil
-	case scenarios.KindNATS:
-		return newCoreNATS(c), nil
-	case scenarios.KindMemphis:
-		return newMemphis(c), nil
-	case scenarios.KindMemphisHTTP:
-		return newMemphisHTTP(c), nil
-	default:
-		return nil, fmt.Errorf("target %q: unknown kind %q", c.Target.Name, c.Target.Kind)
-	}
 }
 
 // Clock measures a step's time as nanoseconds since the step began, on the

@@ -4,25 +4,42 @@ import (
 	"fmt"
 	"sync"
 	"time"
-
-	"github.com/nats-io/nats.go"
 )
 
 // Faults records what happens to one target's connections while a run
 // uses them: disconnects, reconnects, the time during which at least one
 // connection was down, and the first connection lost for good (closed by
 // the client library after its reconnects ran out, not by the harness).
-// It is safe for concurrent use; nats.go calls it from its own goroutines.
-// A nil *Faults records nothing.
+//
+// It knows no protocol: a driver reports its connections' events through
+// ConnDown, ConnUp and ConnLost (the NATS kinds wire nats.go's handlers to
+// them in faults_nats.go). It is safe for concurrent use; client libraries
+// call it from their own goroutines. A nil *Faults records nothing.
 type Faults struct {
 	mu          sync.Mutex
-	down        map[*nats.Conn]bool // connections now disconnected
-	downSince   time.Time           // start of the current outage (len(down) > 0)
-	spans       []outage            // finished outages
+	down        map[Conn]bool // connections now disconnected
+	downSince   time.Time     // start of the current outage (len(down) > 0)
+	spans       []outage      // finished outages
 	disconnects int64
 	reconnects  int64
 	lost        chan struct{} // closed when a connection is lost for good
 	lostErr     error
+}
+
+// Conn is one connection whose events a driver reports, as the driver
+// knows it: any comparable value (a pointer) that says whether it is
+// closed. A connection the harness closed while it was down stops counting
+// as down; one lost for good counts as down to the end.
+type Conn interface {
+	IsClosed() bool
+}
+
+// Loss says which connection was lost for good, and why.
+type Loss struct {
+	Target string // the target's name
+	Conn   string // the connection's name
+	Why    string // why the client gave up, such as "maxReconnect exhausted"
+	Err    error  // the connection's last error
 }
 
 // outage is a period during which at least one connection was down.
@@ -30,79 +47,66 @@ type outage struct{ from, to time.Time }
 
 // NewFaults makes an empty record.
 func NewFaults() *Faults {
-	return &Faults{down: map[*nats.Conn]bool{}, lost: make(chan struct{})}
+	return &Faults{down: map[Conn]bool{}, lost: make(chan struct{})}
 }
 
-// options are the nats.go handlers that feed the record. NoCallbacksAfter
-// ClientClose makes the closed handler fire only for connections the
-// harness did not close itself.
-func (f *Faults) options(target string, onReconnect func()) []nats.Option {
-	if onReconnect == nil {
-		onReconnect = func() {}
-	}
+// ConnDown records that c lost its connection at at; its client may still
+// reconnect.
+func (f *Faults) ConnDown(c Conn, at time.Time) {
 	if f == nil {
-		return []nats.Option{nats.ReconnectHandler(func(*nats.Conn) { onReconnect() })}
+		return
 	}
-	return []nats.Option{
-		nats.NoCallbacksAfterClientClose(),
-		nats.DisconnectErrHandler(func(nc *nats.Conn, _ error) { f.disconnected(nc, time.Now()) }),
-		nats.ReconnectHandler(func(nc *nats.Conn) { f.reconnected(nc, time.Now()); onReconnect() }),
-		nats.ClosedHandler(func(nc *nats.Conn) { f.closed(target, nc, time.Now()) }),
-	}
-}
-
-func (f *Faults) disconnected(nc *nats.Conn, now time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.disconnects++
-	if f.down[nc] {
+	if f.down[c] {
 		return
 	}
 	if len(f.down) == 0 {
-		f.downSince = now
+		f.downSince = at
 	}
-	f.down[nc] = true
+	f.down[c] = true
 }
 
-func (f *Faults) reconnected(nc *nats.Conn, now time.Time) {
+// ConnUp records that c reconnected at at.
+func (f *Faults) ConnUp(c Conn, at time.Time) {
+	if f == nil {
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reconnects++
-	f.up(nc, now)
+	f.up(c, at)
 }
 
-// up marks nc connected again; the caller holds mu.
-func (f *Faults) up(nc *nats.Conn, now time.Time) {
-	if !f.down[nc] {
+// up marks c connected again; the caller holds mu.
+func (f *Faults) up(c Conn, now time.Time) {
+	if !f.down[c] {
 		return
 	}
-	delete(f.down, nc)
+	delete(f.down, c)
 	if len(f.down) == 0 {
 		f.spans = append(f.spans, outage{f.downSince, now})
 	}
 }
 
-// closed records nc closed by the client library: the broker was
-// unreachable from the start of the connection's outage (now, if it was
-// not down) and the reconnects ran out (or were off).
-func (f *Faults) closed(target string, nc *nats.Conn, now time.Time) {
-	err := nc.LastError()
-	if err == nil {
-		err = nats.ErrConnectionClosed
-	}
-	why := "maxReconnect exhausted"
-	if !nc.Opts.AllowReconnect {
-		why = "reconnect is off"
+// ConnLost records c closed for good at at by its client, not by the
+// harness: the broker was unreachable from the start of the connection's
+// outage (at, if it was not down) and the client gave up. The first loss
+// makes Lost ready.
+func (f *Faults) ConnLost(c Conn, at time.Time, l Loss) {
+	if f == nil {
+		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	from := now
-	if f.down[nc] {
+	from := at
+	if f.down[c] {
 		from = f.downSince
 	}
 	if f.lostErr == nil {
 		f.lostErr = fmt.Errorf("target %q: the broker was unreachable from %s (%s): connection %s lost: %w",
-			target, formatWhen(from), why, nc.Opts.Name, err)
+			l.Target, formatWhen(from), l.Why, l.Conn, l.Err)
 		close(f.lost)
 	}
 }
@@ -118,8 +122,8 @@ func (f *Faults) Unreachable() (since time.Time, down bool) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for nc := range f.down {
-		if !nc.IsClosed() || f.lostErr != nil {
+	for c := range f.down {
+		if !c.IsClosed() || f.lostErr != nil {
 			return f.downSince, true
 		}
 	}
@@ -187,9 +191,9 @@ func (f *Faults) Since(mark FaultMark, from, to time.Time) FaultStats {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := time.Now()
-	for nc := range f.down {
-		if nc.IsClosed() && f.lostErr == nil {
-			f.up(nc, now)
+	for c := range f.down {
+		if c.IsClosed() && f.lostErr == nil {
+			f.up(c, now)
 		}
 	}
 	spans := f.spans

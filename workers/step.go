@@ -6,25 +6,36 @@ import (
 	"fmt"
 
 	"github.com/nats-io/nats.go"
-
-	"github.com/stationbench/stationbench/scenarios"
 )
 
-// connSet is the Step of the NATS-protocol kinds: it opens one connection
+// ConnSet is the Step of the NATS-protocol kinds: it opens one connection
 // per producer, or one shared by all (producers.connections), and makes the
-// producers on them.
-type connSet struct {
+// producers on them: acknowledged (AckPublisher) or not.
+type ConnSet struct {
 	cfg      Config
 	acked    bool
 	shared   *nats.Conn
-	receiver *deliveryReceiver // nats kind with its subscriber on
-	notes    []string          // said in the step's result (StepResult.Notes)
+	receiver Receiver // nats kind with its subscriber on
+	// Notes are said in the step's result (StepResult.Notes).
+	Notes []string
 }
 
-func newConnSet(ctx context.Context, c Config, acked bool, recv *deliveryReceiver) (*connSet, error) {
-	s := &connSet{cfg: c, acked: acked, receiver: recv}
-	if c.Scenario.Producers.Connections == scenarios.ConnShared {
-		nc, err := connect(ctx, c, "stationbench-shared")
+// Receiver is a delivery receiver a ConnSet feeds: it is told the subject
+// of each producer it opens, started with the measured window, and
+// finished with the step (see DeliveryRecorder).
+type Receiver interface {
+	Producer(subject string, index int)
+	Start(w Window)
+	Finish() (byProducer []*AckStats, other *AckStats)
+}
+
+// NewConnSet begins a step of a NATS-protocol kind: acked says whether the
+// producers' messages are acknowledged; recv, when not nil, receives the
+// deliveries.
+func NewConnSet(ctx context.Context, c Config, acked bool, recv Receiver) (*ConnSet, error) {
+	s := &ConnSet{cfg: c, acked: acked, receiver: recv}
+	if c.SharedConnection {
+		nc, err := Connect(ctx, c, "stationbench-shared")
 		if err != nil {
 			return nil, err
 		}
@@ -33,32 +44,35 @@ func newConnSet(ctx context.Context, c Config, acked bool, recv *deliveryReceive
 	return s, nil
 }
 
-func (s *connSet) Acked() bool { return s.acked }
+func (s *ConnSet) Acked() bool { return s.acked }
 
-func (s *connSet) Start(w Window) {
+func (s *ConnSet) Start(w Window) {
 	if s.receiver != nil {
-		s.receiver.start(w)
+		s.receiver.Start(w)
 	}
 }
 
-func (s *connSet) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (Producer, error) {
+func (s *ConnSet) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (Producer, error) {
 	nc, own := s.shared, false
 	if nc == nil {
 		var onReconnect func()
 		if r, ok := acks.(interface{ Reconnected() }); ok {
 			onReconnect = r.Reconnected // counted per producer on its own connection
 		}
-		c, err := connectProducer(ctx, s.cfg, p.Name, onReconnect)
+		c, err := ConnectProducer(ctx, s.cfg, p.Name, onReconnect)
 		if err != nil {
 			return nil, err
 		}
 		nc, own = c, true
 	}
-	subject := producerSubject(s.cfg.Scenario.Station, p)
+	subject := producerSubject(s.cfg.Station, p)
+	if s.receiver != nil {
+		s.receiver.Producer(subject, p.Index)
+	}
 	if !s.acked {
 		return &corePublisher{nc: nc, own: own, subject: subject}, nil
 	}
-	ap, err := newAckPublisher(nc, own, subject, acks)
+	ap, err := NewAckPublisher(nc, own, subject, acks)
 	if err != nil {
 		if own {
 			nc.Close()
@@ -68,7 +82,7 @@ func (s *connSet) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (
 	return ap, nil
 }
 
-func (s *connSet) Finish(ctx context.Context) (StepResult, error) {
+func (s *ConnSet) Finish(ctx context.Context) (StepResult, error) {
 	var errs []error
 	if s.shared != nil {
 		if err := s.shared.FlushWithContext(ctx); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
@@ -76,9 +90,9 @@ func (s *connSet) Finish(ctx context.Context) (StepResult, error) {
 		}
 		s.shared.Close()
 	}
-	res := StepResult{Notes: s.notes}
+	res := StepResult{Notes: s.Notes}
 	if s.receiver != nil {
-		res.DeliveriesByProducer, res.Deliveries = s.receiver.finish()
+		res.DeliveriesByProducer, res.Deliveries = s.receiver.Finish()
 	}
 	return res, errors.Join(errs...)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/stationbench/stationbench/internal/runner"
+	"github.com/stationbench/stationbench/protocols"
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 )
@@ -240,7 +241,7 @@ func harness(o Options, kind scenarios.Kind, subscribe bool) measure {
 		}
 		r := res.Runs[0]
 		elapsed := time.Duration(r.DurationS * float64(time.Second))
-		if kind == scenarios.KindNATS && !subscribe {
+		if p, _ := protocols.Lookup(kind); !p.Acks && !subscribe { // nothing acknowledged or delivered: count sends
 			return r.Sent, elapsed, nil
 		}
 		return r.Acked, elapsed, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/stationbench/stationbench/internal/embedded"
 	"github.com/stationbench/stationbench/internal/redact"
 	"github.com/stationbench/stationbench/plan"
+	"github.com/stationbench/stationbench/protocols"
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
@@ -138,7 +139,9 @@ func (r *run) target(ctx context.Context, pt plan.Target) (err error) {
 		env.URL = "embedded (" + url + ")"
 	}
 	r.faults = workers.NewFaults()
-	drv, err := workers.New(workers.Config{Target: t, URL: url, Scenario: r.sc, Faults: r.faults, RunID: r.res.RunID})
+	drv, err := protocols.New(workers.Config{Target: t, URL: url, Station: r.sc.Station,
+		SharedConnection: r.sc.Producers.Connections == scenarios.ConnShared, Dedup: r.sc.Message.Dedup,
+		Batch: r.sc.Message.Batch, Faults: r.faults, RunID: r.res.RunID})
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/result"
-	"github.com/stationbench/stationbench/workers"
+	jsdriver "github.com/stationbench/stationbench/workers/jetstream"
 )
 
 func TestVerifyCountsWhatTheStationHolds(t *testing.T) {
@@ -80,7 +80,7 @@ load: {duration: 2s, warmup: 0s, drain: 2s}
 	if err := js.DeleteStream(ctx, "lossy"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := js.CreateStream(ctx, workers.StreamConfig(sc.Station)); err != nil {
+	if _, err := js.CreateStream(ctx, jsdriver.StreamConfig(sc.Station)); err != nil {
 		t.Fatal(err)
 	}
 

@@ -1,4 +1,10 @@
-package workers
+// Package memphis holds the drivers of the two Memphis kinds: memphis (the
+// producer protocol over NATS, timed to each PubAck) and memphis-http (the
+// REST gateway, timed to each HTTP response), with the broker's control
+// plane, names and station verification they share. They plug into the
+// worker loop through the interfaces of package workers, and the table of
+// protocols (package protocols) names their constructors, New and NewHTTP.
+package memphis
 
 import (
 	"context"
@@ -12,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/stationbench/stationbench/scenarios"
+	"github.com/stationbench/stationbench/workers"
 )
 
 // memphisDriver speaks the Memphis producer protocol over nats.go: it
@@ -20,7 +27,7 @@ import (
 // headers, and times every PubAck exactly as the jetstream kind does, so a
 // comparison measures the broker rather than two clients.
 type memphisDriver struct {
-	cfg      Config
+	cfg      workers.Config
 	nc       *nats.Conn // control connection
 	js       jetstream.JetStream
 	internal string // the station's internal name
@@ -30,49 +37,52 @@ type memphisDriver struct {
 	parts    int    // the station's partitions, once known
 }
 
-func newMemphis(c Config) *memphisDriver {
-	return &memphisDriver{cfg: c, internal: MemphisInternalName(c.Scenario.Station.Name)}
+// New makes the driver of kind memphis (see package protocols).
+func New(c workers.Config) workers.Driver { return newMemphis(c) }
+
+func newMemphis(c workers.Config) *memphisDriver {
+	return &memphisDriver{cfg: c, internal: InternalName(c.Station.Name)}
 }
 
 // memphisConnect opens a connection the way the Memphis SDK does: named
 // <connectionId>::<username>, with the raw connection token, or as the user
 // <username>$<accountId> with the password. onReconnect, when set, is told
 // each time the connection comes back.
-func memphisConnect(ctx context.Context, c Config, connID string, onReconnect func()) (*nats.Conn, error) {
+func memphisConnect(ctx context.Context, c workers.Config, connID string, onReconnect func()) (*nats.Conn, error) {
 	t := c.Target
 	user := t.Username
 	if t.ConnectionToken == "" {
 		c.Target.Username = user + "$" + strconv.Itoa(t.AccountID)
 	}
-	return connectProducer(ctx, c, connID+"::"+user, onReconnect)
+	return workers.ConnectProducer(ctx, c, connID+"::"+user, onReconnect)
 }
 
-func (d *memphisDriver) Connect(ctx context.Context) (ServerInfo, error) {
+func (d *memphisDriver) Connect(ctx context.Context) (workers.ServerInfo, error) {
 	id, err := newConnectionID()
 	if err != nil {
-		return ServerInfo{}, fmt.Errorf("target %q: %w", d.cfg.Target.Name, err)
+		return workers.ServerInfo{}, fmt.Errorf("target %q: %w", d.cfg.Target.Name, err)
 	}
 	nc, err := memphisConnect(ctx, d.cfg, id, nil)
 	if err != nil {
-		return ServerInfo{}, err
+		return workers.ServerInfo{}, err
 	}
-	js, err := jetStreamOn(nc, d.cfg.Target)
+	js, err := workers.JetStreamOn(nc, d.cfg.Target)
 	if err != nil {
-		return ServerInfo{}, err
+		return workers.ServerInfo{}, err
 	}
 	d.nc, d.js = nc, js
-	return ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName(), MaxPayload: nc.MaxPayload()}, nil
+	return workers.ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName(), MaxPayload: nc.MaxPayload()}, nil
 }
 
-func (d *memphisDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, error) {
+func (d *memphisDriver) BeginStep(ctx context.Context, spec workers.StepSpec) (workers.Step, error) {
 	if err := d.readyStation(ctx); err != nil {
-		return nil, fmt.Errorf("target %q: station %q: %w", d.cfg.Target.Name, d.cfg.Scenario.Station.Name, err)
+		return nil, fmt.Errorf("target %q: station %q: %w", d.cfg.Target.Name, d.cfg.Station.Name, err)
 	}
 	s := &memphisStep{d: d, live: map[*memphisPublisher]bool{}}
 	if d.existed {
-		s.notes = append(s.notes, existedNote(d.cfg.Scenario.Station))
+		s.notes = append(s.notes, existedNote(d.cfg.Station))
 	}
-	if d.cfg.Scenario.Producers.Connections == scenarios.ConnShared {
+	if d.cfg.SharedConnection {
 		id, err := newConnectionID()
 		if err != nil {
 			return nil, fmt.Errorf("target %q: %w", d.cfg.Target.Name, err)
@@ -93,7 +103,7 @@ func (d *memphisDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, err
 // it empties the station: always one the run created, one that existed
 // only with purgeExisting. A station that existed is never deleted (Close).
 func (d *memphisDriver) readyStation(ctx context.Context) error {
-	st := d.cfg.Scenario.Station
+	st := d.cfg.Station
 	if !d.ready {
 		exists, err := d.stationExists(ctx)
 		if err != nil {
@@ -124,7 +134,7 @@ func (d *memphisDriver) readyStation(ctx context.Context) error {
 // stationExists reports whether the station's first partition's stream
 // (or, on brokers without partitions, the station's own stream) exists.
 func (d *memphisDriver) stationExists(ctx context.Context) (bool, error) {
-	for _, name := range []string{MemphisStream(d.internal, 1), d.internal} {
+	for _, name := range []string{Stream(d.internal, 1), d.internal} {
 		_, err := d.js.Stream(ctx, name)
 		switch {
 		case err == nil:
@@ -154,7 +164,7 @@ func existedNote(st scenarios.Station) string {
 // create, the partitions are found by looking for their streams.
 func (d *memphisDriver) purge(ctx context.Context) error {
 	for n := 1; d.parts == 0 || n <= d.parts; n++ {
-		name := MemphisStream(d.internal, n)
+		name := Stream(d.internal, n)
 		stream, err := d.js.Stream(ctx, name)
 		if errors.Is(err, jetstream.ErrStreamNotFound) && d.parts == 0 {
 			d.parts = n - 1
@@ -178,7 +188,7 @@ func (d *memphisDriver) Close(ctx context.Context) error {
 		return nil
 	}
 	defer d.nc.Close()
-	st := d.cfg.Scenario.Station
+	st := d.cfg.Station
 	if d.created && st.Cleanup == "delete" {
 		req := memphisDestroyStation{StationName: st.Name, Username: d.cfg.Target.Username}
 		if err := memphisRequest(ctx, d.nc, memphisStationDestructions, req, nil); err != nil {
@@ -200,10 +210,10 @@ type memphisStep struct {
 	live map[*memphisPublisher]bool // registered and not yet destroyed
 }
 
-func (s *memphisStep) Acked() bool  { return true }
-func (s *memphisStep) Start(Window) {}
+func (s *memphisStep) Acked() bool          { return true }
+func (s *memphisStep) Start(workers.Window) {}
 
-func (s *memphisStep) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (Producer, error) {
+func (s *memphisStep) NewProducer(ctx context.Context, p workers.ProducerSpec, acks workers.Acker) (workers.Producer, error) {
 	c := s.d.cfg
 	nc, id, own := s.shared, s.sharedID, false
 	if nc == nil {
@@ -231,9 +241,9 @@ func (s *memphisStep) NewProducer(ctx context.Context, p ProducerSpec, acks Acke
 }
 
 // register creates the producer on the broker and its publisher.
-func (s *memphisStep) register(ctx context.Context, nc *nats.Conn, own bool, connID, name string, acks Acker) (*memphisPublisher, error) {
+func (s *memphisStep) register(ctx context.Context, nc *nats.Conn, own bool, connID, name string, acks workers.Acker) (*memphisPublisher, error) {
 	c := s.d.cfg
-	req := memphisCreateProducer{Name: name, StationName: c.Scenario.Station.Name, ConnectionID: connID,
+	req := memphisCreateProducer{Name: name, StationName: c.Station.Name, ConnectionID: connID,
 		ProducerType: "application", RequestVersion: 4, Username: c.Target.Username, AppID: connID, SdkLang: "go"}
 	var reply memphisCreateProducerReply
 	if err := memphisRequest(ctx, nc, memphisProducerCreations, req, &reply); err != nil {
@@ -245,20 +255,20 @@ func (s *memphisStep) register(ctx context.Context, nc *nats.Conn, own bool, con
 	}
 	subjects := make([]string, len(parts))
 	for i, n := range parts {
-		subjects[i] = MemphisSubject(s.d.internal, n)
+		subjects[i] = Subject(s.d.internal, n)
 	}
 	pub := &memphisPublisher{step: s, nc: nc, connID: connID, name: name, subjects: subjects}
 	pub.msg = &nats.Msg{Header: nats.Header{
 		memphisHeaderConnectionID: {connID},
 		memphisHeaderProducedBy:   {name},
 	}}
-	if c.Scenario.Message.Dedup {
+	if c.Dedup {
 		pub.id = append(make([]byte, 0, len(connID)+len(name)+22), connID+"-"+name+"-"...)
 		pub.idPrefix = len(pub.id)
 		pub.idVal = []string{""}
 		pub.msg.Header[memphisHeaderMsgID] = pub.idVal
 	}
-	ap, err := newAckPublisher(nc, own, "", acks)
+	ap, err := workers.NewAckPublisher(nc, own, "", acks)
 	if err != nil {
 		return nil, errors.Join(err, pub.destroy(ctx))
 	}
@@ -271,7 +281,7 @@ func (s *memphisStep) register(ctx context.Context, nc *nats.Conn, own bool, con
 
 // Finish destroys the producers that were not closed and closes the shared
 // connection.
-func (s *memphisStep) Finish(ctx context.Context) (StepResult, error) {
+func (s *memphisStep) Finish(ctx context.Context) (workers.StepResult, error) {
 	s.mu.Lock()
 	left := make([]*memphisPublisher, 0, len(s.live))
 	for p := range s.live {
@@ -287,19 +297,19 @@ func (s *memphisStep) Finish(ctx context.Context) (StepResult, error) {
 	if s.shared != nil {
 		s.shared.Close()
 	}
-	return StepResult{Notes: s.notes}, errors.Join(errs...)
+	return workers.StepResult{Notes: s.notes}, errors.Join(errs...)
 }
 
 // memphisPublisher publishes one producer's messages round-robin over its
 // partitions' subjects with the Memphis headers. Acks come back through
-// ackPublisher's reply inbox (the sequence number is the reply subject's
+// AckPublisher's reply inbox (the sequence number is the reply subject's
 // last token), so they are timed exactly as the jetstream kind's. Besides
 // what nats.go allocates to write the headers, it allocates nothing per
 // message: subjects and header values are made once, and the reply subject
 // and msg-id are built in reused buffers.
 type memphisPublisher struct {
 	step     *memphisStep
-	ap       *ackPublisher // its reply inbox and, when own, the connection
+	ap       *workers.AckPublisher // its reply inbox and, when own, the connection
 	nc       *nats.Conn
 	connID   string
 	name     string
@@ -321,7 +331,7 @@ func (p *memphisPublisher) Publish(seq uint64, payload []byte) error {
 	if p.next++; p.next == len(p.subjects) {
 		p.next = 0
 	}
-	r := strconv.AppendUint(p.ap.reply[:p.ap.prefix], seq, 10)
+	r := p.ap.ReplyTo(seq)
 	m.Reply = unsafe.String(&r[0], len(r))
 	if p.idVal != nil {
 		id := strconv.AppendUint(p.id[:p.idPrefix], seq, 10)
@@ -337,7 +347,7 @@ func (p *memphisPublisher) Publish(seq uint64, payload []byte) error {
 // connection or, when that is gone, the driver's.
 func (p *memphisPublisher) destroy(ctx context.Context) error {
 	c := p.step.d.cfg
-	req := memphisDestroyProducer{Name: p.name, StationName: c.Scenario.Station.Name, Username: c.Target.Username,
+	req := memphisDestroyProducer{Name: p.name, StationName: c.Station.Name, Username: c.Target.Username,
 		ConnectionID: p.connID, RequestVersion: 1}
 	nc := p.nc
 	if !nc.IsConnected() {

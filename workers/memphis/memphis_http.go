@@ -1,4 +1,4 @@
-package workers
+package memphis
 
 import (
 	"bytes"
@@ -21,6 +21,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/stationbench/stationbench/internal/redact"
+	"github.com/stationbench/stationbench/workers"
 )
 
 // batchLinger is how long a memphis-http producer holds a partial batch
@@ -37,7 +38,7 @@ const maxCauses = 5
 // and at most one request per producer is in flight. Steps are verified
 // over a NATS connection to the broker behind the gateway.
 type memphisHTTPDriver struct {
-	cfg      Config
+	cfg      workers.Config
 	base     string // the gateway's URL, without a trailing slash
 	internal string // the station's internal name
 
@@ -48,24 +49,28 @@ type memphisHTTPDriver struct {
 	brokerErr error // why the broker cannot be reached, once tried
 }
 
-func newMemphisHTTP(c Config) *memphisHTTPDriver {
+// NewHTTP makes the driver of kind memphis-http (see package
+// protocols).
+func NewHTTP(c workers.Config) workers.Driver { return newMemphisHTTP(c) }
+
+func newMemphisHTTP(c workers.Config) *memphisHTTPDriver {
 	return &memphisHTTPDriver{cfg: c, base: strings.TrimRight(c.URL, "/"),
-		internal: MemphisInternalName(c.Scenario.Station.Name), sessions: map[int]*gatewayAuth{}}
+		internal: InternalName(c.Station.Name), sessions: map[int]*gatewayAuth{}}
 }
 
 // Connect checks the gateway answers and the credentials are accepted. The
 // login it makes becomes the first producer's session, so a run logs in
 // once per producer.
-func (d *memphisHTTPDriver) Connect(ctx context.Context) (ServerInfo, error) {
+func (d *memphisHTTPDriver) Connect(ctx context.Context) (workers.ServerInfo, error) {
 	a, err := d.login(ctx)
 	if err != nil {
-		return ServerInfo{}, fmt.Errorf("target %q (%s): %w", d.cfg.Target.Name, redact.URL(d.base), err)
+		return workers.ServerInfo{}, fmt.Errorf("target %q (%s): %w", d.cfg.Target.Name, redact.URL(d.base), err)
 	}
 	a.client.CloseIdleConnections()
 	d.mu.Lock()
 	d.sessions[1] = a
 	d.mu.Unlock()
-	return ServerInfo{Name: "memphis-rest-gateway"}, nil
+	return workers.ServerInfo{Name: "memphis-rest-gateway"}, nil
 }
 
 // login opens a new gateway session.
@@ -111,7 +116,7 @@ func (d *memphisHTTPDriver) sessionCounts() (logins, refreshes int) {
 	return logins, refreshes
 }
 
-func (d *memphisHTTPDriver) BeginStep(context.Context, StepSpec) (Step, error) {
+func (d *memphisHTTPDriver) BeginStep(context.Context, workers.StepSpec) (workers.Step, error) {
 	return &memphisHTTPStep{d: d}, nil
 }
 
@@ -152,7 +157,7 @@ func (d *memphisHTTPDriver) brokerConn(ctx context.Context) (jetstream.JetStream
 		d.broker, err = memphisConnect(ctx, c, id, nil)
 	}
 	if err == nil {
-		d.brokerJS, err = jetStreamOn(d.broker, c.Target)
+		d.brokerJS, err = workers.JetStreamOn(d.broker, c.Target)
 	}
 	if err != nil {
 		d.brokerErr = fmt.Errorf("cannot reach the broker's NATS port %s (the gateway's host, natsPort %d) "+
@@ -205,13 +210,13 @@ type memphisHTTPStep struct {
 	producers []*memphisHTTPProducer
 }
 
-func (s *memphisHTTPStep) Acked() bool  { return true }
-func (s *memphisHTTPStep) Start(Window) {}
+func (s *memphisHTTPStep) Acked() bool          { return true }
+func (s *memphisHTTPStep) Start(workers.Window) {}
 
 // Finish says how the station was used, what the latency is per, how many
 // logins the run made, and why requests failed, if any did.
-func (s *memphisHTTPStep) Finish(context.Context) (StepResult, error) {
-	batch := max(s.d.cfg.Scenario.Message.Batch, 1)
+func (s *memphisHTTPStep) Finish(context.Context) (workers.StepResult, error) {
+	batch := max(s.d.cfg.Batch, 1)
 	notes := []string{"memphis-http: the REST gateway cannot create, configure or empty a station: steps are not " +
 		"reset, and a station missing at the first request is created by the broker with its defaults " +
 		"(1 partition, 3600 s message age, file storage)"}
@@ -237,16 +242,16 @@ func (s *memphisHTTPStep) Finish(context.Context) (StepResult, error) {
 	if n := errs.note(); n != "" {
 		notes = append(notes, n)
 	}
-	return StepResult{Notes: notes}, nil
+	return workers.StepResult{Notes: notes}, nil
 }
 
-func (s *memphisHTTPStep) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (Producer, error) {
+func (s *memphisHTTPStep) NewProducer(ctx context.Context, p workers.ProducerSpec, acks workers.Acker) (workers.Producer, error) {
 	d := s.d
 	auth, err := d.session(ctx, p.Index)
 	if err != nil {
 		return nil, fmt.Errorf("target %q: producer %s: %w", d.cfg.Target.Name, p.Name, err)
 	}
-	batch := max(d.cfg.Scenario.Message.Batch, 1)
+	batch := max(d.cfg.Batch, 1)
 	path := "/produce/single"
 	if batch > 1 {
 		path = "/produce/batch"
@@ -254,7 +259,7 @@ func (s *memphisHTTPStep) NewProducer(ctx context.Context, p ProducerSpec, acks 
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	hp := &memphisHTTPProducer{
 		auth:   auth,
-		url:    d.base + "/stations/" + url.PathEscape(d.cfg.Scenario.Station.Name) + path,
+		url:    d.base + "/stations/" + url.PathEscape(d.cfg.Station.Name) + path,
 		acks:   acks,
 		batch:  batch,
 		ctx:    rctx,
@@ -275,7 +280,7 @@ func (s *memphisHTTPStep) NewProducer(ctx context.Context, p ProducerSpec, acks 
 type memphisHTTPProducer struct {
 	auth   *gatewayAuth
 	url    string // without the query string
-	acks   Acker
+	acks   workers.Acker
 	batch  int
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -422,7 +427,7 @@ type reasonAcker interface {
 
 // nak acknowledges seq negatively, giving err's text as the reason when
 // the Acker keeps reasons (the error path only).
-func nak(a Acker, seq uint64, err error) {
+func nak(a workers.Acker, seq uint64, err error) {
 	if n, ok := a.(reasonAcker); ok {
 		n.Nak(seq, err.Error())
 		return

@@ -1,4 +1,4 @@
-package workers
+package memphis
 
 import (
 	"crypto/rand"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/stationbench/stationbench/workers"
 )
 
 // Memphis header names carried by every produced message.
@@ -25,28 +27,28 @@ const (
 	memphisProducerDestructions = "$memphis_producer_destructions"
 )
 
-// MemphisInternalName is the name a Memphis broker stores a station under:
+// InternalName is the name a Memphis broker stores a station under:
 // lowercased, with '.' replaced by '#'.
-func MemphisInternalName(station string) string {
+func InternalName(station string) string {
 	return strings.ReplaceAll(strings.ToLower(station), ".", "#")
 }
 
-// MemphisStream is the JetStream stream of partition n (from 1) of a
+// Stream is the JetStream stream of partition n (from 1) of a
 // station, given its internal name.
-func MemphisStream(internal string, n int) string { return internal + "$" + strconv.Itoa(n) }
+func Stream(internal string, n int) string { return internal + "$" + strconv.Itoa(n) }
 
-// MemphisSubject is where a producer publishes to partition n of a station.
+// Subject is where a producer publishes to partition n of a station.
 // Partition 0 means a station without partitions (brokers before 1.2).
-func MemphisSubject(internal string, n int) string {
+func Subject(internal string, n int) string {
 	if n == 0 {
 		return internal + ".final"
 	}
-	return MemphisStream(internal, n) + ".final"
+	return Stream(internal, n) + ".final"
 }
 
 // memphisProducerName is the name a producer registers under: Memphis
 // lowercases producer names, and each must be unique in its station.
-func memphisProducerName(p ProducerSpec) string { return strings.ToLower(p.Name) }
+func memphisProducerName(p workers.ProducerSpec) string { return strings.ToLower(p.Name) }
 
 // newConnectionID makes a random (version 4) UUID, the id a Memphis client
 // gives its connection.

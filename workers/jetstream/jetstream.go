@@ -1,4 +1,7 @@
-package workers
+// Package jetstream is the driver of kind jetstream: JetStream publish to
+// a stream, timed to each PubAck, with the stream's own count for
+// verification. (nats.go's package of the same name is imported as natsjs.)
+package jetstream
 
 import (
 	"context"
@@ -6,16 +9,17 @@ import (
 	"fmt"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
+	natsjs "github.com/nats-io/nats.go/jetstream"
 
 	"github.com/stationbench/stationbench/scenarios"
+	"github.com/stationbench/stationbench/workers"
 )
 
 // jetStreamDriver publishes to a JetStream stream and times each PubAck.
 type jetStreamDriver struct {
-	cfg     Config
+	cfg     workers.Config
 	nc      *nats.Conn // control connection: stream management
-	js      jetstream.JetStream
+	js      natsjs.JetStream
 	created bool   // the run created the stream (or took over a leftover of an earlier run)
 	stream  string // the stream the station maps to
 	// origin says, once the stream was first looked at, whose it is.
@@ -45,54 +49,46 @@ func StreamMetadata(runID string) map[string]string {
 	return map[string]string{MetaCreatedBy: "stationbench", MetaRunID: runID}
 }
 
-func newJetStream(c Config) *jetStreamDriver { return &jetStreamDriver{cfg: c} }
+// New makes the driver of kind jetstream (see package protocols).
+func New(c workers.Config) workers.Driver { return newJetStream(c) }
 
-// jetStreamOn is the JetStream API on a control connection; it closes nc
-// when that fails.
-func jetStreamOn(nc *nats.Conn, t scenarios.Target) (jetstream.JetStream, error) {
-	js, err := jetstream.New(nc)
-	if err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("target %q: %w", t.Name, err)
-	}
-	return js, nil
-}
+func newJetStream(c workers.Config) *jetStreamDriver { return &jetStreamDriver{cfg: c} }
 
-func (d *jetStreamDriver) Connect(ctx context.Context) (ServerInfo, error) {
-	nc, err := connect(ctx, d.cfg, "stationbench-control")
+func (d *jetStreamDriver) Connect(ctx context.Context) (workers.ServerInfo, error) {
+	nc, err := workers.Connect(ctx, d.cfg, "stationbench-control")
 	if err != nil {
-		return ServerInfo{}, err
+		return workers.ServerInfo{}, err
 	}
-	js, err := jetStreamOn(nc, d.cfg.Target)
+	js, err := workers.JetStreamOn(nc, d.cfg.Target)
 	if err != nil {
-		return ServerInfo{}, err
+		return workers.ServerInfo{}, err
 	}
 	if _, err := js.AccountInfo(ctx); err != nil {
 		nc.Close()
-		return ServerInfo{}, fmt.Errorf("target %q: JetStream is not available: %w", d.cfg.Target.Name, err)
+		return workers.ServerInfo{}, fmt.Errorf("target %q: JetStream is not available: %w", d.cfg.Target.Name, err)
 	}
 	d.nc, d.js = nc, js
-	return ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName(), MaxPayload: nc.MaxPayload()}, nil
+	return workers.ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName(), MaxPayload: nc.MaxPayload()}, nil
 }
 
 // StreamConfig is the stream a station maps to.
-func StreamConfig(st scenarios.Station) jetstream.StreamConfig {
-	storage := jetstream.FileStorage
+func StreamConfig(st scenarios.Station) natsjs.StreamConfig {
+	storage := natsjs.FileStorage
 	if st.Storage == "memory" {
-		storage = jetstream.MemoryStorage
+		storage = natsjs.MemoryStorage
 	}
-	return jetstream.StreamConfig{
+	return natsjs.StreamConfig{
 		Name:      st.Name,
-		Subjects:  []string{stationSubjects(st)},
+		Subjects:  []string{workers.StationSubjects(st)},
 		Storage:   storage,
 		Replicas:  st.Replicas,
-		Retention: jetstream.LimitsPolicy,
-		Discard:   jetstream.DiscardOld,
+		Retention: natsjs.LimitsPolicy,
+		Discard:   natsjs.DiscardOld,
 	}
 }
 
-func (d *jetStreamDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, error) {
-	st := d.cfg.Scenario.Station
+func (d *jetStreamDriver) BeginStep(ctx context.Context, spec workers.StepSpec) (workers.Step, error) {
+	st := d.cfg.Station
 	if st.Subject != "" {
 		// An existing stream, found by the subject, used as it is.
 		name, err := d.js.StreamNameBySubject(ctx, st.Subject)
@@ -100,23 +96,23 @@ func (d *jetStreamDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, e
 			return nil, fmt.Errorf("target %q: no stream captures station.subject %q: %w", d.cfg.Target.Name, st.Subject, err)
 		}
 		d.stream = name
-		s, err := newConnSet(ctx, d.cfg, true, nil)
+		s, err := workers.NewConnSet(ctx, d.cfg, true, nil)
 		if err == nil {
-			s.notes = []string{fmt.Sprintf("stream %q captures station.subject %q: written into as it is, never purged or deleted", name, st.Subject)}
+			s.Notes = []string{fmt.Sprintf("stream %q captures station.subject %q: written into as it is, never purged or deleted", name, st.Subject)}
 		}
 		return s, err
 	}
 	d.stream = st.Name
 	stream, err := d.js.Stream(ctx, st.Name)
 	switch {
-	case errors.Is(err, jetstream.ErrStreamNotFound):
+	case errors.Is(err, natsjs.ErrStreamNotFound):
 		cfg := StreamConfig(st)
 		cfg.Metadata = StreamMetadata(d.cfg.RunID)
 		if _, err := d.js.CreateStream(ctx, cfg); err != nil {
 			return nil, fmt.Errorf("target %q: create stream %q: %w", d.cfg.Target.Name, st.Name, err)
 		}
 		d.created, d.origin = true, originCreated
-		return newConnSet(ctx, d.cfg, true, nil)
+		return workers.NewConnSet(ctx, d.cfg, true, nil)
 	case err != nil:
 		return nil, fmt.Errorf("target %q: stream %q: %w", d.cfg.Target.Name, st.Name, err)
 	}
@@ -129,9 +125,9 @@ func (d *jetStreamDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, e
 			return nil, fmt.Errorf("target %q: purge stream %q: %w", d.cfg.Target.Name, st.Name, err)
 		}
 	}
-	s, err := newConnSet(ctx, d.cfg, true, nil)
+	s, err := workers.NewConnSet(ctx, d.cfg, true, nil)
 	if err == nil {
-		s.notes = d.originNotes(purge)
+		s.Notes = d.originNotes(purge)
 	}
 	return s, err
 }
@@ -139,7 +135,7 @@ func (d *jetStreamDriver) BeginStep(ctx context.Context, spec StepSpec) (Step, e
 // classify says whose an existing stream is, by its metadata: one that
 // names stationbench and another run id is a leftover of that run, taken
 // over as this run's own; any other existed before and is the user's.
-func (d *jetStreamDriver) classify(stream jetstream.Stream) {
+func (d *jetStreamDriver) classify(stream natsjs.Stream) {
 	md := stream.CachedInfo().Config.Metadata
 	switch {
 	case md[MetaCreatedBy] == "stationbench" && md[MetaRunID] == d.cfg.RunID && d.cfg.RunID != "":
@@ -154,7 +150,7 @@ func (d *jetStreamDriver) classify(stream jetstream.Stream) {
 // originNotes says, for a step's result, whose the stream is and what was
 // done to it.
 func (d *jetStreamDriver) originNotes(purged bool) []string {
-	name := d.cfg.Scenario.Station.Name
+	name := d.cfg.Station.Name
 	switch d.origin {
 	case originLeftover:
 		what := "reused as it is"
@@ -176,7 +172,7 @@ func (d *jetStreamDriver) Close(ctx context.Context) error {
 		return nil
 	}
 	defer d.nc.Close()
-	st := d.cfg.Scenario.Station
+	st := d.cfg.Station
 	if !d.created || st.Cleanup != "delete" {
 		return nil
 	}
@@ -186,7 +182,7 @@ func (d *jetStreamDriver) Close(ctx context.Context) error {
 	if !d.nc.IsConnected() { // do not wait for a broker that is gone
 		return left(fmt.Errorf("the connection is %s", d.nc.Status()))
 	}
-	if err := d.js.DeleteStream(ctx, st.Name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+	if err := d.js.DeleteStream(ctx, st.Name); err != nil && !errors.Is(err, natsjs.ErrStreamNotFound) {
 		return left(err)
 	}
 	return nil

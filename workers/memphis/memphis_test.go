@@ -1,4 +1,4 @@
-package workers
+package memphis
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/memphistest"
 	"github.com/stationbench/stationbench/scenarios"
+	"github.com/stationbench/stationbench/workers"
 )
 
 // countAcks is an Acker that counts, and remembers each sequence acked.
@@ -65,14 +66,21 @@ func parseScenario(t *testing.T, doc string) scenarios.Scenario {
 	return s
 }
 
+// configFor is the driver configuration of a scenario's first target, made
+// as the runner makes it.
+func configFor(s scenarios.Scenario) workers.Config {
+	return workers.Config{Target: s.Targets[0], URL: s.Targets[0].URL, Station: s.Station,
+		SharedConnection: s.Producers.Connections == scenarios.ConnShared, Dedup: s.Message.Dedup, Batch: s.Message.Batch}
+}
+
 // memphisScenario is a memphis scenario against the broker; auth is the
 // credentials' YAML lines, extra more lines for the scenario.
-func memphisScenario(t *testing.T, b *memphistest.Broker, auth, extra string) Config {
+func memphisScenario(t *testing.T, b *memphistest.Broker, auth, extra string) workers.Config {
 	t.Helper()
 	doc := fmt.Sprintf("name: m\ntargets:\n  - name: mem\n    kind: memphis\n    host: 127.0.0.1\n    port: %d\n%s\n%s\n",
 		b.Port(), auth, extra)
 	s := parseScenario(t, doc)
-	return Config{Target: s.Targets[0], URL: s.Targets[0].URL, Scenario: s}
+	return configFor(s)
 }
 
 const passwordAuth = "    password: " + memphistest.DefaultPassword
@@ -102,19 +110,16 @@ func TestMemphisProduce(t *testing.T) {
 				c := memphisScenario(t, b, auth.lines,
 					fmt.Sprintf("station:\n  name: Orders.EU\n  partitions: %d\n  storage: memory\nproducers:\n  name: Bench", parts))
 				ctx := context.Background()
-				d, err := New(c)
-				if err != nil {
-					t.Fatal(err)
-				}
+				d := New(c)
 				if _, err := d.Connect(ctx); err != nil {
 					t.Fatal(err)
 				}
-				step, err := d.BeginStep(ctx, StepSpec{Producers: 1, Clock: NewClock(), Drain: time.Second})
+				step, err := d.BeginStep(ctx, workers.StepSpec{Producers: 1, Clock: workers.NewClock(), Drain: time.Second})
 				if err != nil {
 					t.Fatal(err)
 				}
 				acks := &countAcks{}
-				p, err := step.NewProducer(ctx, ProducerSpec{Index: 1, Name: "Bench-1"}, acks)
+				p, err := step.NewProducer(ctx, workers.ProducerSpec{Index: 1, Name: "Bench-1"}, acks)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -184,12 +189,12 @@ func TestMemphisDedup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close(ctx)
-	step, err := d.BeginStep(ctx, StepSpec{Producers: 1, Clock: NewClock(), Drain: time.Second})
+	step, err := d.BeginStep(ctx, workers.StepSpec{Producers: 1, Clock: workers.NewClock(), Drain: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	acks := &countAcks{}
-	p, err := step.NewProducer(ctx, ProducerSpec{Index: 1, Name: "bench-1"}, acks)
+	p, err := step.NewProducer(ctx, workers.ProducerSpec{Index: 1, Name: "bench-1"}, acks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +237,7 @@ func preexisting(t *testing.T, b *memphistest.Broker, name string, n int) {
 		t.Fatal(err)
 	}
 	for range n {
-		if _, err := b.JetStream().Publish(ctx, MemphisStream(MemphisInternalName(name), 1)+".x", []byte("theirs")); err != nil {
+		if _, err := b.JetStream().Publish(ctx, Stream(InternalName(name), 1)+".x", []byte("theirs")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -258,7 +263,7 @@ func TestMemphisExistingStation(t *testing.T) {
 				t.Fatal(err)
 			}
 			for range 2 { // two steps
-				step, err := d.BeginStep(ctx, StepSpec{Producers: 1, Clock: NewClock(), Drain: time.Second})
+				step, err := d.BeginStep(ctx, workers.StepSpec{Producers: 1, Clock: workers.NewClock(), Drain: time.Second})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -306,13 +311,13 @@ func TestMemphisProducerReconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close(ctx)
-	step, err := d.BeginStep(ctx, StepSpec{Producers: 1, Clock: NewClock(), Drain: time.Second})
+	step, err := d.BeginStep(ctx, workers.StepSpec{Producers: 1, Clock: workers.NewClock(), Drain: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer step.Finish(ctx)
 	acks := &reconnectAcks{back: make(chan struct{}, 4)}
-	p, err := step.NewProducer(ctx, ProducerSpec{Index: 1, Name: "bench-1"}, acks)
+	p, err := step.NewProducer(ctx, workers.ProducerSpec{Index: 1, Name: "bench-1"}, acks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,10 +351,10 @@ func TestMemphisBadCredentials(t *testing.T) {
 }
 
 func TestMemphisNames(t *testing.T) {
-	if got := MemphisInternalName("Orders.EU"); got != "orders#eu" {
+	if got := InternalName("Orders.EU"); got != "orders#eu" {
 		t.Errorf("internal name = %q", got)
 	}
-	if got := MemphisSubject("orders#eu", 3); got != "orders#eu$3.final" {
+	if got := Subject("orders#eu", 3); got != "orders#eu$3.final" {
 		t.Errorf("subject = %q", got)
 	}
 	seen := map[string]bool{}
@@ -371,12 +376,12 @@ func TestMemphisPublishAllocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close(ctx)
-	step, err := d.BeginStep(ctx, StepSpec{Producers: 1, Clock: NewClock(), Drain: time.Second})
+	step, err := d.BeginStep(ctx, workers.StepSpec{Producers: 1, Clock: workers.NewClock(), Drain: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer step.Finish(ctx)
-	p, err := step.NewProducer(ctx, ProducerSpec{Index: 1, Name: "bench-1"}, &countAcks{})
+	p, err := step.NewProducer(ctx, workers.ProducerSpec{Index: 1, Name: "bench-1"}, &countAcks{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package workers
+package memphis
 
 import (
 	"bytes"
@@ -12,30 +12,28 @@ import (
 	"time"
 
 	"github.com/stationbench/stationbench/internal/memphistest"
+	"github.com/stationbench/stationbench/workers"
 )
 
 // gatewayScenario is a memphis-http scenario against the gateway.
-func gatewayScenario(t *testing.T, g *memphistest.Gateway, auth, extra string) Config {
+func gatewayScenario(t *testing.T, g *memphistest.Gateway, auth, extra string) workers.Config {
 	t.Helper()
 	doc := fmt.Sprintf("name: h\ntargets:\n  - name: gw\n    kind: memphis-http\n    url: %s\n%s\nstation:\n  name: web\n%s\n",
 		g.URL(), auth, extra)
 	s := parseScenario(t, doc)
-	return Config{Target: s.Targets[0], URL: s.Targets[0].URL, Scenario: s}
+	return configFor(s)
 }
 
 // gatewayStep connects and begins a step.
-func gatewayStep(t *testing.T, c Config) (Driver, Step) {
+func gatewayStep(t *testing.T, c workers.Config) (workers.Driver, workers.Step) {
 	t.Helper()
 	ctx := context.Background()
-	d, err := New(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := NewHTTP(c)
 	if _, err := d.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Close(ctx) })
-	step, err := d.BeginStep(ctx, StepSpec{Producers: 1, Clock: NewClock(), Drain: time.Second})
+	step, err := d.BeginStep(ctx, workers.StepSpec{Producers: 1, Clock: workers.NewClock(), Drain: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,10 +41,10 @@ func gatewayStep(t *testing.T, c Config) (Driver, Step) {
 }
 
 // gatewayProducer connects and opens one producer.
-func gatewayProducer(t *testing.T, c Config, acks Acker) Producer {
+func gatewayProducer(t *testing.T, c workers.Config, acks workers.Acker) workers.Producer {
 	t.Helper()
 	_, step := gatewayStep(t, c)
-	p, err := step.NewProducer(context.Background(), ProducerSpec{Index: 1, Name: "bench-1"}, acks)
+	p, err := step.NewProducer(context.Background(), workers.ProducerSpec{Index: 1, Name: "bench-1"}, acks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +195,7 @@ func TestGatewayErrorAnswers(t *testing.T) {
 	g := b.StartGateway(t, memphistest.GatewayOptions{})
 	_, step := gatewayStep(t, gatewayScenario(t, g, passwordAuth, ""))
 	acks := &countAcks{}
-	p, err := step.NewProducer(context.Background(), ProducerSpec{Index: 1, Name: "bench-1"}, acks)
+	p, err := step.NewProducer(context.Background(), workers.ProducerSpec{Index: 1, Name: "bench-1"}, acks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +235,7 @@ func TestGatewayBatch(t *testing.T) {
 	g := b.StartGateway(t, memphistest.GatewayOptions{})
 	_, step := gatewayStep(t, gatewayScenario(t, g, passwordAuth, "message:\n  batch: 5"))
 	acks := &countAcks{}
-	p, err := step.NewProducer(context.Background(), ProducerSpec{Index: 1, Name: "bench-1"}, acks)
+	p, err := step.NewProducer(context.Background(), workers.ProducerSpec{Index: 1, Name: "bench-1"}, acks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +272,7 @@ func TestGatewayVerify(t *testing.T) {
 		g := b.StartGateway(t, memphistest.GatewayOptions{})
 		c := gatewayScenario(t, g, fmt.Sprintf("%s\n    natsPort: %d", auth, b.Port()), "")
 		d, step := gatewayStep(t, c)
-		v, ok := d.(Verifier)
+		v, ok := d.(workers.Verifier)
 		if !ok {
 			t.Fatal("the memphis-http driver cannot verify")
 		}
@@ -284,7 +282,7 @@ func TestGatewayVerify(t *testing.T) {
 			t.Fatalf("before: %v", err)
 		}
 		acks := &countAcks{}
-		p, err := step.NewProducer(ctx, ProducerSpec{Index: 1, Name: "bench-1"}, acks)
+		p, err := step.NewProducer(ctx, workers.ProducerSpec{Index: 1, Name: "bench-1"}, acks)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,7 +317,7 @@ func TestGatewayVerifyImpossible(t *testing.T) {
 	ln.Close() // nothing listens there now
 	c := gatewayScenario(t, g, fmt.Sprintf("%s\n    natsPort: %d\n    timeoutMs: 500\n    maxReconnect: 0", passwordAuth, port), "")
 	d, _ := gatewayStep(t, c)
-	v, ok := d.(Verifier)
+	v, ok := d.(workers.Verifier)
 	if !ok {
 		t.Fatal("the memphis-http driver cannot verify")
 	}

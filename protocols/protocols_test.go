@@ -1,0 +1,100 @@
+package protocols
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stationbench/stationbench/internal/memphistest"
+	"github.com/stationbench/stationbench/internal/natstest"
+	"github.com/stationbench/stationbench/scenarios"
+	"github.com/stationbench/stationbench/workers"
+)
+
+// The table and the loader's list name the same kinds, in the same order,
+// each line joining its own kind's rules.
+func TestTableMatchesKinds(t *testing.T) {
+	table, kinds := Table(), scenarios.Kinds()
+	if len(table) != len(kinds) {
+		t.Fatalf("table has %d kinds, scenarios.Kinds %d", len(table), len(kinds))
+	}
+	for i, p := range table {
+		if p.Kind != kinds[i].Kind || p.Rules.Kind != p.Kind {
+			t.Errorf("line %d: kind %q with rules of %q; scenarios.Kinds has %q there", i, p.Kind, p.Rules.Kind, kinds[i].Kind)
+		}
+		if p.Summary == "" || p.New == nil {
+			t.Errorf("kind %q: no summary or constructor", p.Kind)
+		}
+	}
+}
+
+// What the table says a driver does, the driver does: a kind marked Verify
+// makes a workers.Verifier and no other does; every kind measures
+// something (acks or deliveries).
+func TestTableFlags(t *testing.T) {
+	for _, p := range Table() {
+		d, err := New(workers.Config{Target: scenarios.Target{Name: "t", Kind: p.Kind}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := d.(workers.Verifier); ok != p.Verify {
+			t.Errorf("kind %q: Verify %v, but its driver is a Verifier: %v", p.Kind, p.Verify, ok)
+		}
+		if !p.Acks && !p.Deliveries {
+			t.Errorf("kind %q measures neither acks nor deliveries", p.Kind)
+		}
+	}
+	if _, err := New(workers.Config{Target: scenarios.Target{Name: "t", Kind: "kafka"}}); err == nil {
+		t.Error("an unknown kind made a driver")
+	}
+}
+
+// What the table says about acks, the driver's step does, against a real
+// server of each kind (the embedded nats-server, the fake Memphis broker
+// and its gateway).
+func TestTableAcksAsDriversDo(t *testing.T) {
+	nats := natstest.Start(t)
+	broker := memphistest.Start(t, memphistest.Options{})
+	gateway := broker.StartGateway(t, memphistest.GatewayOptions{})
+	docs := map[scenarios.Kind]string{
+		scenarios.KindNATS:      fmt.Sprintf("  - kind: nats\n    url: %s\n", nats.URL()),
+		scenarios.KindJetStream: fmt.Sprintf("  - kind: jetstream\n    url: %s\n", nats.URL()),
+		scenarios.KindMemphis: fmt.Sprintf("  - kind: memphis\n    host: 127.0.0.1\n    port: %d\n    password: %s\n",
+			broker.Port(), memphistest.DefaultPassword),
+		scenarios.KindMemphisHTTP: fmt.Sprintf("  - kind: memphis-http\n    url: %s\n    natsPort: %d\n    password: %s\n",
+			gateway.URL(), broker.Port(), memphistest.DefaultPassword),
+	}
+	for _, p := range Table() {
+		t.Run(string(p.Kind), func(t *testing.T) {
+			doc, ok := docs[p.Kind]
+			if !ok {
+				t.Fatalf("no server for kind %q in this test", p.Kind)
+			}
+			sc, err := scenarios.Parse("k.yaml", []byte("name: k\nstation:\n  name: k\n  storage: memory\ntargets:\n"+doc), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			d, err := New(workers.Config{Target: sc.Targets[0], URL: sc.Targets[0].URL, Station: sc.Station, Batch: sc.Message.Batch})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.Connect(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close(ctx)
+			step, err := d.BeginStep(ctx, workers.StepSpec{Producers: 1, Clock: workers.NewClock(), Drain: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if step.Acked() != p.Acks {
+				t.Errorf("table says Acks %v, the step says %v", p.Acks, step.Acked())
+			}
+			if _, err := step.Finish(ctx); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
