@@ -26,6 +26,8 @@ type Plan struct {
 	Labels map[string]string
 	// Trace, when set, says which trace events the run writes.
 	Trace *scenarios.Trace
+	// Thresholds are judged once the run is over (package analysis).
+	Thresholds []scenarios.Threshold
 }
 
 // Target is one target and what runs on it.
@@ -36,8 +38,24 @@ type Target struct {
 	// MessageSize is every run's payload in bytes, checked against the
 	// server's limit once connected.
 	MessageSize int
+	// Driver holds what the target's driver is made with beyond the
+	// target itself: the station, and the kind-specific message options.
+	Driver Driver
 	// Entries are the target's runs and searches in run order.
 	Entries []Entry
+}
+
+// Driver is what a target's driver needs from the scenario, and no more
+// (workers.Config carries it).
+type Driver struct {
+	Station scenarios.Station
+	// SharedConnection: the producers share one connection
+	// (producers.connections: shared).
+	SharedConnection bool
+	// Dedup (memphis) gives every message a msg-id header; Batch
+	// (memphis-http) is the messages per gateway request.
+	Dedup bool
+	Batch int
 }
 
 // Entry is one item of a target's plan: a measured run or a findMaxRate
@@ -115,9 +133,11 @@ func (s Search) MaxRuns() int { return s.Spec.MaxRuns() }
 
 // Build lays out a valid scenario. It does no I/O.
 func Build(sc scenarios.Scenario) Plan {
-	p := Plan{Scenario: sc.Name, Labels: maps.Clone(sc.Labels), Trace: sc.Trace}
+	p := Plan{Scenario: sc.Name, Labels: maps.Clone(sc.Labels), Trace: sc.Trace, Thresholds: sc.Thresholds}
+	drv := Driver{Station: sc.Station, SharedConnection: sc.Producers.Connections == scenarios.ConnShared,
+		Dedup: sc.Message.Dedup, Batch: sc.Message.Batch}
 	for _, t := range sc.Targets {
-		pt := Target{Target: t, MessageSize: sc.Message.Size.Int()}
+		pt := Target{Target: t, MessageSize: sc.Message.Size.Int(), Driver: drv}
 		if f := sc.Load.FindMaxRate; f != nil {
 			for _, n := range sc.Producers.Counts {
 				closed := newStep(sc, t, scenarios.Step{Axis: scenarios.AxisProducers, Producers: n}, 1)

@@ -71,7 +71,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *result.Result {
 		RunID:         newRunID(),
 	}
 	p := plan.Build(sc)
-	r := &run{sc: sc, plan: p, opts: o, res: res, total: p.Runs()}
+	r := &run{plan: p, opts: o, res: res, total: p.Runs()}
 	r.beginObserve() // labels and trace: producers.go
 	var errs []error
 	for _, t := range p.Targets {
@@ -95,15 +95,12 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *result.Result {
 	r.endObserve()
 	res.Env.PeakRSSBytes = peakRSS()
 	res.FinishedAt = time.Now().UTC()
-	res.Analysis = analysis.Analyze(res, sc.Thresholds) // computed once; renderers only render
+	res.Analysis = analysis.Analyze(res, p.Thresholds) // computed once; renderers only render
 	return res
 }
 
 // run is the state of one Run.
 type run struct {
-	// sc is handed whole to the drivers (workers.Config) until they take
-	// narrow settings; everything else the run reads comes from plan.
-	sc    scenarios.Scenario
 	plan  plan.Plan
 	opts  Options
 	res   *result.Result
@@ -139,9 +136,9 @@ func (r *run) target(ctx context.Context, pt plan.Target) (err error) {
 		env.URL = "embedded (" + url + ")"
 	}
 	r.faults = workers.NewFaults()
-	drv, err := protocols.New(workers.Config{Target: t, URL: url, Station: r.sc.Station,
-		SharedConnection: r.sc.Producers.Connections == scenarios.ConnShared, Dedup: r.sc.Message.Dedup,
-		Batch: r.sc.Message.Batch, Faults: r.faults, RunID: r.res.RunID})
+	d := pt.Driver
+	drv, err := protocols.New(workers.Config{Target: t, URL: url, Station: d.Station,
+		SharedConnection: d.SharedConnection, Dedup: d.Dedup, Batch: d.Batch, Faults: r.faults, RunID: r.res.RunID})
 	if err != nil {
 		return err
 	}
@@ -219,7 +216,7 @@ func (r *run) checkpoint(env result.TargetEnv, err error) {
 	snap.Env.Targets = append(slices.Clone(r.res.Env.Targets), env)
 	snap.Status, snap.Error = result.StatusInterrupted, "interrupted (partial result, written before cleanup)"
 	snap.FinishedAt = time.Now().UTC()
-	snap.Analysis = analysis.Analyze(&snap, r.sc.Thresholds)
+	snap.Analysis = analysis.Analyze(&snap, r.plan.Thresholds)
 	r.opts.Checkpoint(&snap)
 }
 
