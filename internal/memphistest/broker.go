@@ -1,8 +1,9 @@
 // Package memphistest gives a real nats-server (internal/embedded) the shape
 // of a Memphis broker, for tests only: the Memphis users and connection-token
 // authentication, and responders on the control-plane subjects that create
-// and delete stations' streams exactly as the broker does (see
-// ../shared/MEMPHIS.md). Gateway adds the REST gateway on top of it.
+// and delete stations' streams exactly as the broker does (a station is
+// one stream per partition, named <station>$<n>, written to on
+// <station>$<n>.final). Gateway adds the REST gateway on top of it.
 //
 // The broker renamed JetStream's dedup header Nats-Msg-Id to msg-id, which
 // a plain nats-server cannot do, so the fixture relays: an account mapping

@@ -44,8 +44,8 @@ type GatewayStats struct {
 }
 
 // Gateway is the Memphis REST gateway's documented surface over a Broker,
-// behaving as gateway 1.2.8 does where a client can tell (see
-// ../shared/MEMPHIS.md):
+// behaving as gateway 1.2.8 does where a client can tell, as checked
+// against a running broker:
 //   - /auth/authenticate checks the credentials by opening a broker
 //     connection with them, and keeps that connection open for good: one
 //     broker connection per login, counted by Connections.

@@ -14,7 +14,9 @@ import (
 	"time"
 )
 
-// Gateway session lifetimes (see ../shared/MEMPHIS.md, REST gateway).
+// Gateway session lifetimes. The gateway's /auth/authenticate answers a JWT
+// (with an exp claim) and a refresh token; a produce with an expired JWT
+// answers 401.
 const (
 	// defaultJWTLife is the gateway's default JWT lifetime, assumed for a
 	// JWT without an exp claim (a 401 then renews it and retries once).
