@@ -2,7 +2,8 @@
 // renderers show that is derived from its runs: the capacity of each
 // target's producer sweep and its Universal Scalability Law fit, the targets
 // side by side, the runs whose delivery lagged, the fairness of each run and
-// the producers' scores, and the verdicts of the scenario's thresholds. The
+// the producers' scores, the figures of each step that the charts draw, and
+// the verdicts of the scenario's thresholds. The
 // runner stores it in the result (result.Analysis); renderers only render
 // it. It is not on the hot path: workers never import it.
 package analysis
@@ -27,6 +28,7 @@ func derived(r *result.Result) *result.Analysis {
 		Comparison:   Comparison(r),
 		DeliveryLags: DeliveryLags(r),
 		Fairness:     Fairness(r),
+		Steps:        Steps(r),
 	}
 }
 
@@ -34,7 +36,9 @@ func derived(r *result.Result) *result.Analysis {
 // version-1 result, which stored no analysis, gets it computed here, with
 // the threshold verdicts it stored; it then reads as this version. A
 // result that lacks its analysis all the same (one not written by a run)
-// gets it computed, its thresholds judged from the scenario it records.
+// gets it computed, its thresholds judged from the scenario it records; one
+// whose analysis lacks the steps (written before the analysis stated them)
+// gets those computed.
 // Every command that reads a result reads it through Read.
 func Read(path string) (*result.Result, error) {
 	r, err := result.ReadJSON(path)
@@ -51,6 +55,9 @@ func Read(path string) (*result.Result, error) {
 		r.SchemaVersion = result.SchemaVersion
 	case r.Analysis == nil:
 		r.Analysis = Analyze(r, recordedThresholds(r.Scenario))
+	case r.Analysis.Steps == nil:
+		// A version-2 result written before the analysis stated the steps.
+		r.Analysis.Steps = Steps(r)
 	}
 	return r, nil
 }

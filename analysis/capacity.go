@@ -38,7 +38,7 @@ func Capacity(r *result.Result) []result.Scaling {
 			if left != nil {
 				sc.Left = append(sc.Left, *left)
 			}
-			mean, ok := p.throughput()
+			mean, _, _, ok := p.throughput()
 			if !ok || p.x < 1 {
 				continue
 			}
@@ -66,15 +66,17 @@ func Capacity(r *result.Result) []result.Scaling {
 // none completed.
 func completeRuns(p stepRuns) (stepRuns, *result.LeftStep) {
 	var keep []result.Run
+	var index []int
 	var other []result.Status
-	for _, run := range p.runs {
+	for i, run := range p.runs {
 		if run.Status == result.StatusComplete {
 			keep = append(keep, run)
+			index = append(index, p.index[i])
 		} else if !slices.Contains(other, run.Status) {
 			other = append(other, run.Status)
 		}
 	}
-	p.runs = keep
+	p.runs, p.index = keep, index
 	if len(keep) > 0 || len(other) == 0 {
 		return p, nil
 	}

@@ -31,7 +31,7 @@ func Comparison(r *result.Result) *result.Comparison {
 					if pt.x != x {
 						continue
 					}
-					if mean, ok := pt.throughput(); ok {
+					if mean, _, _, ok := pt.throughput(); ok {
 						row.Cells[i].ThroughputMsgsPerSec = mean
 					}
 					if l := pt.latency(); l.P99 > 0 {

@@ -21,8 +21,9 @@ type targetSteps struct {
 }
 
 type stepRuns struct {
-	x    float64
-	runs []result.Run
+	x     float64
+	runs  []result.Run
+	index []int // of each run in the result's Runs
 }
 
 // group selects the runs stepping axis. Runs without a measured
@@ -32,7 +33,7 @@ func group(r *result.Result, axis string) steps {
 	var c steps
 	index := map[string]int{}
 	seen := map[float64]bool{}
-	for _, run := range r.Runs {
+	for k, run := range r.Runs {
 		if run.Axis != axis || !(run.ThroughputMsgsPerSec > 0) {
 			continue
 		}
@@ -57,6 +58,7 @@ func group(r *result.Result, axis string) steps {
 			s.points[j] = stepRuns{x: x}
 		}
 		s.points[j].runs = append(s.points[j].runs, run)
+		s.points[j].index = append(s.points[j].index, k)
 		if !seen[x] {
 			seen[x] = true
 			c.xs = append(c.xs, x)
@@ -66,21 +68,29 @@ func group(r *result.Result, axis string) steps {
 	return c
 }
 
-// throughput returns the mean msgs/s over the step's runs, ignoring
-// non-finite values; ok is false when none is usable.
-func (p stepRuns) throughput() (mean float64, ok bool) {
+// throughput returns the mean, lowest and highest msgs/s over the step's
+// runs, ignoring non-finite values; ok is false when none is usable.
+func (p stepRuns) throughput() (mean, lo, hi float64, ok bool) {
 	var sum float64
 	var n int
 	for _, run := range p.runs {
-		if v := run.ThroughputMsgsPerSec; isFinite(v) {
-			sum += v
-			n++
+		v := run.ThroughputMsgsPerSec
+		if !isFinite(v) {
+			continue
 		}
+		if n == 0 || v < lo {
+			lo = v
+		}
+		if n == 0 || v > hi {
+			hi = v
+		}
+		sum += v
+		n++
 	}
 	if n == 0 {
-		return 0, false
+		return 0, 0, 0, false
 	}
-	return sum / float64(n), true
+	return sum / float64(n), lo, hi, true
 }
 
 // latency returns the step's latency percentiles in microseconds. With

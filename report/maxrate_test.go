@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/result"
 )
 
@@ -46,6 +47,7 @@ func maxRateResult(t *testing.T) *result.Result {
 			ThroughputMsgsPerSec: p.rate, LatencyUs: l, Histogram: h})
 	}
 	r.MaxRate = []result.MaxRateSearch{s}
+	r.Analysis = analysis.Analyze(r, nil) // the charts draw the analysis's steps
 	return r
 }
 

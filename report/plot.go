@@ -107,7 +107,7 @@ func buildThroughput(r *result.Result) (*plot.Plot, []refLine) {
 			}
 			xys = append(xys, plotter.XY{X: pt.x, Y: mean})
 			errs = append(errs, struct{ Low, High float64 }{mean - lo, hi - mean})
-			repeats = max(repeats, len(pt.runs))
+			repeats = max(repeats, pt.repeats())
 		}
 		if len(xys) == 0 {
 			continue

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/result"
 	"gonum.org/v1/plot"
 )
@@ -23,6 +24,7 @@ func TestPercentileChartLogLatency(t *testing.T) {
 // y range with headroom, not drawn up to 16x the first point.
 func TestThroughputIdealLineClipped(t *testing.T) {
 	r := sweepResult("jetstream", []int{1, 2, 4, 8, 16}, one(100_000, 110_000, 112_000, 111_000, 109_000))
+	r.Analysis = analysis.Analyze(r, nil) // the charts draw the analysis's steps
 	p := throughputPlot(r)
 	top := p.Y.Max
 	for _, l := range throughputLines(r) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stationbench/stationbench/analysis"
 	"github.com/stationbench/stationbench/result"
 )
 
@@ -30,6 +31,9 @@ func plotCases(t *testing.T) map[string]*result.Result {
 	single.Runs = single.Runs[:1]
 	badHist := closedResult(t)
 	badHist.Runs[0].Histogram = "garbage"
+	for _, r := range []*result.Result{allFailed, zeroLatency, single, badHist} {
+		r.Analysis = analysis.Analyze(r, nil) // the charts draw the analysis's steps
+	}
 	return map[string]*result.Result{
 		"closed":       closedResult(t),
 		"open":         openResult(t),

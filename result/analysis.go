@@ -10,7 +10,7 @@ import (
 // the run (package analysis) and stored with it, so that every renderer only
 // renders: the capacity of each target's producer sweep with its USL fit,
 // the targets side by side, the runs whose delivery lagged, the fairness of
-// each run and the threshold verdicts.
+// each run, the figures of each step and the threshold verdicts.
 type Analysis struct {
 	// Capacity has one entry per target with a producer sweep.
 	Capacity []Scaling `json:"capacity,omitempty"`
@@ -23,6 +23,31 @@ type Analysis struct {
 	Fairness []RunFairness `json:"fairness,omitempty"`
 	// Thresholds are the verdicts of the scenario's thresholds, if any.
 	Thresholds []ThresholdVerdict `json:"thresholds,omitempty"`
+	// Steps has one entry per target and step of each sweep, producer
+	// steps first: the points the throughput and latency charts draw.
+	Steps []StepFigures `json:"steps,omitempty"`
+}
+
+// StepFigures are the figures of one target at one step: the runs at one
+// producer count (axis "producers") or offered rate (axis "rate") that
+// measured a throughput, repeats together.
+type StepFigures struct {
+	Target string  `json:"target"`
+	Axis   string  `json:"axis"`
+	X      float64 `json:"x"` // producer count or offered rate
+	// Runs are the indexes of the step's runs in the result's Runs, in
+	// order; their number is the step's repeats.
+	Runs []int `json:"runs"`
+	// ThroughputMsgsPerSec is the mean over the runs, MinThroughputMsgsPerSec
+	// and MaxThroughputMsgsPerSec the lowest and highest; all 0 when no run
+	// has a finite throughput.
+	ThroughputMsgsPerSec    float64 `json:"throughput_msgs_per_sec"`
+	MinThroughputMsgsPerSec float64 `json:"min_throughput_msgs_per_sec"`
+	MaxThroughputMsgsPerSec float64 `json:"max_throughput_msgs_per_sec"`
+	// LatencyUs are the percentiles (corrected for coordinated omission)
+	// of the runs' histograms merged; the one run's own with one run, and
+	// the mean of the runs' percentiles when a histogram does not decode.
+	LatencyUs Percentiles `json:"latency_us"`
 }
 
 // Scaling is the capacity analysis of one target's producer sweep.
