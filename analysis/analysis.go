@@ -23,12 +23,13 @@ func Analyze(r *result.Result, thresholds []scenarios.Threshold) *result.Analysi
 
 // derived is everything but the threshold verdicts.
 func derived(r *result.Result) *result.Analysis {
+	steps := Steps(r)
 	return &result.Analysis{
 		Capacity:     Capacity(r),
-		Comparison:   Comparison(r),
+		Comparison:   comparison(steps),
 		DeliveryLags: DeliveryLags(r),
 		Fairness:     Fairness(r),
-		Steps:        Steps(r),
+		Steps:        steps,
 	}
 }
 

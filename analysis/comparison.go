@@ -1,6 +1,10 @@
 package analysis
 
-import "github.com/stationbench/stationbench/result"
+import (
+	"sort"
+
+	"github.com/stationbench/stationbench/result"
+)
 
 // Comparison sets the targets side by side when r has more than one: one
 // row per step with each target's mean msgs/s and p99 (repeats merged as in
@@ -9,34 +13,37 @@ import "github.com/stationbench/stationbench/result"
 // the rate sweep when there is none; the rate steps are added when they
 // have as many targets. It returns nil for a single target.
 func Comparison(r *result.Result) *result.Comparison {
+	return comparison(Steps(r))
+}
+
+// comparison is Comparison of the steps Steps states.
+func comparison(steps []result.StepFigures) *result.Comparison {
 	var out *result.Comparison
 	for _, axis := range []string{result.AxisProducers, result.AxisRate} {
-		c := group(r, axis)
-		if len(c.series) < 2 {
+		targets, xs := stepAxes(steps, axis)
+		if len(targets) < 2 {
 			continue
 		}
 		if out == nil {
-			out = &result.Comparison{}
-			for _, s := range c.series {
-				out.Targets = append(out.Targets, s.target)
-			}
+			out = &result.Comparison{Targets: targets}
 		}
-		if len(out.Targets) != len(c.series) {
+		if len(out.Targets) != len(targets) {
 			continue // the rate steps have other targets; the producer table stands
 		}
-		for _, x := range c.xs {
-			row := result.ComparisonRow{Axis: axis, X: x, Cells: make([]result.ComparisonCell, len(c.series))}
-			for i, s := range c.series {
-				for _, pt := range s.points {
-					if pt.x != x {
-						continue
-					}
-					if mean, _, _, ok := pt.throughput(); ok {
-						row.Cells[i].ThroughputMsgsPerSec = mean
-					}
-					if l := pt.latency(); l.P99 > 0 {
-						row.Cells[i].P99Us = l.P99
-					}
+		index := map[string]int{}
+		for i, t := range targets {
+			index[t] = i
+		}
+		for _, x := range xs {
+			row := result.ComparisonRow{Axis: axis, X: x, Cells: make([]result.ComparisonCell, len(targets))}
+			for _, s := range steps {
+				if s.Axis != axis || s.X != x {
+					continue
+				}
+				cell := &row.Cells[index[s.Target]]
+				cell.ThroughputMsgsPerSec = s.ThroughputMsgsPerSec
+				if s.LatencyUs.P99 > 0 {
+					cell.P99Us = s.LatencyUs.P99
 				}
 			}
 			first := row.Cells[0].ThroughputMsgsPerSec
@@ -51,4 +58,26 @@ func Comparison(r *result.Result) *result.Comparison {
 		}
 	}
 	return out
+}
+
+// stepAxes lists the targets of axis's steps in the order the steps name
+// them, and their distinct x values ascending.
+func stepAxes(steps []result.StepFigures, axis string) (targets []string, xs []float64) {
+	seenT := map[string]bool{}
+	seenX := map[float64]bool{}
+	for _, s := range steps {
+		if s.Axis != axis {
+			continue
+		}
+		if !seenT[s.Target] {
+			seenT[s.Target] = true
+			targets = append(targets, s.Target)
+		}
+		if !seenX[s.X] {
+			seenX[s.X] = true
+			xs = append(xs, s.X)
+		}
+	}
+	sort.Float64s(xs)
+	return targets, xs
 }

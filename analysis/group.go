@@ -7,9 +7,10 @@ import (
 	"github.com/stationbench/stationbench/result"
 )
 
-// steps are the runs of one axis grouped by target, then by step: the same
-// grouping the charts draw (report/plotdata.go), so that the figures the
-// analysis states are the points the charts show.
+// steps are the runs of one axis grouped by target, then by step: the one
+// grouping of the analysis. Steps states each step's figures from it, and
+// the charts draw those, so that the figures the analysis states are the
+// points the charts show.
 type steps struct {
 	xs     []float64 // every distinct x value, ascending
 	series []targetSteps

@@ -19,6 +19,9 @@ type hgrmStep struct {
 	hist        *hdrhistogram.Histogram
 }
 
+// hgrmSteps merges the histograms of each step's runs: the steps and their
+// runs are the analysis's (result.Analysis.Steps); printing a step's
+// distribution needs its histogram itself, not only its percentiles.
 func hgrmSteps(r *result.Result) []hgrmStep {
 	var out []hgrmStep
 	used := map[string]bool{}

@@ -38,8 +38,8 @@ type distCurve struct {
 }
 
 // distCurves decodes one merged histogram per target and step, producer
-// steps first, then rate steps. Steps whose histograms do not decode are
-// left out.
+// steps first, then rate steps: the analysis's steps and their runs. Steps
+// whose histograms do not decode are left out.
 func distCurves(r *result.Result) []distCurve {
 	var out []distCurve
 	targets := map[string]int{}
@@ -86,7 +86,9 @@ func stepLabel(axis string, x float64) string {
 	return strconv.FormatFloat(x, 'f', -1, 64) + " producers"
 }
 
-// histogram merges the point's decodable histograms; nil when none.
+// histogram merges the decodable histograms of the step's runs; nil when
+// none. The step's percentiles are the analysis's (latency); this is for
+// the renderers that draw or print the distribution itself.
 func (p chartPoint) histogram() *hdrhistogram.Histogram {
 	var merged *hdrhistogram.Histogram
 	for _, run := range p.runs {
