@@ -231,6 +231,7 @@ func TestCompareEndToEnd(t *testing.T) {
 // TestRunThresholds runs a scenario with thresholds through the CLI: a
 // failing one exits 3 and every verdict lands in result.json.
 func TestRunThresholds(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs a server")
 	}

@@ -13,6 +13,7 @@ import (
 )
 
 func TestFindMaxRate(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	tests := []struct {
 		name     string
