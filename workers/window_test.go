@@ -126,6 +126,7 @@ func TestWindowDrainExpiresOutstanding(t *testing.T) {
 }
 
 func TestWindowDrainShortensOnStop(t *testing.T) {
+	t.Parallel()
 	w := newWindow(8)
 	w.put(1, 0, 0)
 	stop := make(chan struct{})
