@@ -221,7 +221,7 @@ func TestRunKeepsExistingStation(t *testing.T) {
 
 // TestRunGatewayVerifyImpossible: a memphis-http step whose broker cannot
 // be reached over NATS is not reported as verified, and the result says
-// why.
+// why. Not parallel: a parallel test's server could take the closed port.
 func TestRunGatewayVerifyImpossible(t *testing.T) {
 	b := memphistest.Start(t, memphistest.Options{})
 	g := b.StartGateway(t, memphistest.GatewayOptions{})
