@@ -173,8 +173,10 @@ targets:
 station: {name: limbo, storage: memory, cleanup: delete}
 producers: {counts: [1], maxPending: 32}
 message: {size: 64}
-load: {duration: 1500ms, warmup: 0s, drain: 500ms}
+load: {duration: 3s, warmup: 0s, drain: 500ms}
 `, srv.URL()))
+	// The step must still run when acks are first seen (after 64 of them),
+	// however slowly a loaded machine sends: 3 s leaves room.
 	loaded, done := runInBackground(sc, 300*time.Millisecond)
 	waitFor(t, loaded, 20*time.Second, "load")
 	srv.Shutdown()
