@@ -11,6 +11,7 @@ import (
 
 // Issue 13 item 10: the percentile chart has a log latency axis.
 func TestPercentileChartLogLatency(t *testing.T) {
+	t.Parallel()
 	p, ok := percentilePlot(closedResult(t))
 	if !ok {
 		t.Fatal("no percentile chart")
@@ -40,6 +41,7 @@ func TestThroughputIdealLineClipped(t *testing.T) {
 // The latency-rate chart marks the rate findMaxRate found, and a
 // findMaxRate result gets a chart of its probes.
 func TestMaxRateCharts(t *testing.T) {
+	t.Parallel()
 	r := maxRateResult(t)
 	var names []string
 	var probes *Chart
@@ -75,6 +77,7 @@ func TestMaxRateCharts(t *testing.T) {
 
 // Probe charts of searches that found nothing, or never probed, render.
 func TestMaxRateChartsDegenerate(t *testing.T) {
+	t.Parallel()
 	for name, mod := range map[string]func(*result.MaxRateSearch){
 		"no probes": func(s *result.MaxRateSearch) {
 			s.Probes = nil

@@ -46,6 +46,7 @@ func plotCases(t *testing.T) map[string]*result.Result {
 }
 
 func TestPlots(t *testing.T) {
+	t.Parallel()
 	plots := map[string]func(*result.Result, string) error{
 		"throughput":   PlotThroughput,
 		"latency":      PlotLatency,
@@ -96,6 +97,7 @@ func TestPlots(t *testing.T) {
 }
 
 func TestPlotErrors(t *testing.T) {
+	t.Parallel()
 	r := closedResult(t)
 	dir := t.TempDir()
 	for _, path := range []string{
@@ -116,6 +118,7 @@ func TestPlotErrors(t *testing.T) {
 }
 
 func TestWriteAll(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "run")
 	r := closedResult(t)
 	if err := WriteAll(dir, r); err != nil {
@@ -148,6 +151,7 @@ func TestWriteAll(t *testing.T) {
 }
 
 func TestChartData(t *testing.T) {
+	t.Parallel()
 	c := chartData(closedResult(t))
 	if c.xLabel != "producers" || len(c.series) != 2 || len(c.xs) != 4 {
 		t.Fatalf("chart: label %q, %d series, xs %v", c.xLabel, len(c.series), c.xs)

@@ -46,6 +46,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 }
 
 func TestRenderersGolden(t *testing.T) {
+	t.Parallel()
 	renderers := map[string]func(io.Writer, *result.Result) error{
 		"txt":  Summary,
 		"md":   Markdown,
@@ -71,6 +72,7 @@ func TestRenderersGolden(t *testing.T) {
 }
 
 func TestHGRMLayout(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if err := HGRM(&buf, quickstart(t)); err != nil {
 		t.Fatal(err)
@@ -127,8 +129,10 @@ func TestChartDataKeepsUnackedThroughput(t *testing.T) {
 var networkRef = regexp.MustCompile(`(?i)(src|href|xlink:href)\s*=\s*["']?\s*(https?:)?//`)
 
 func TestWriteAllAndHTML(t *testing.T) {
+	t.Parallel()
 	for name, r := range map[string]*result.Result{"quickstart": quickstart(t), "closed": closedResult(t), "open": openResult(t)} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			if err := WriteAll(dir, r); err != nil {
 				t.Fatal(err)
@@ -201,6 +205,7 @@ func checkHTML(t *testing.T, s string, charts int) {
 }
 
 func TestOverlay(t *testing.T) {
+	t.Parallel()
 	a, b := quickstart(t), quickstart(t)
 	o, err := Overlay([]*result.Result{a, b}, []string{"x/old.json", "y/new.json"})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 func TestSummaryGolden(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		r    *result.Result

@@ -126,6 +126,7 @@ func TestRingDrainExpiresOutstanding(t *testing.T) {
 }
 
 func TestRingDrainShortensOnStop(t *testing.T) {
+	t.Parallel()
 	w := newRing(8)
 	w.put(1, 0, 0)
 	stop := make(chan struct{})

@@ -128,7 +128,8 @@ func runCLI(args ...string) (code int, stdout, stderr string) {
 // TestCompareEndToEnd runs the same scenario three times against one
 // embedded server: twice through a plain proxy and once through a proxy
 // that delays every chunk the server sends. The gate must pass the first
-// pair and flag the slow run.
+// pair and flag the slow run. Not parallel: other tests' load would blur
+// the difference between the two paths.
 func TestCompareEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a server")
@@ -231,6 +232,7 @@ func TestCompareEndToEnd(t *testing.T) {
 // TestRunThresholds runs a scenario with thresholds through the CLI: a
 // failing one exits 3 and every verdict lands in result.json.
 func TestRunThresholds(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs a server")
 	}

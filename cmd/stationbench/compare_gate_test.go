@@ -163,7 +163,8 @@ func TestComparePercentFlags(t *testing.T) {
 
 // TestCompareFailClosedEndToEnd runs a real baseline on the embedded
 // server and a new run whose target refuses connections: the new result
-// has 0 runs, and the gate fails (exit 3) saying so, in every format.
+// has 0 runs, and the gate fails (exit 3) saying so, in every format. Not
+// parallel: a parallel test's server could take the closed port.
 func TestCompareFailClosedEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a server")

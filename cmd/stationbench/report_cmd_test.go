@@ -19,6 +19,7 @@ func reportCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestReportCmdFormats(t *testing.T) {
+	t.Parallel()
 	wants := map[string]string{
 		"text":     "capacity (",
 		"markdown": "| target |",
@@ -53,6 +54,7 @@ func TestReportCmdFormats(t *testing.T) {
 }
 
 func TestReportCmdEverything(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, _, errOut := reportCLI(t, "report", exampleResult, "--out", dir)
 	if code != exitOK {
@@ -86,6 +88,7 @@ func TestReportCmdErrors(t *testing.T) {
 }
 
 func TestPlotCmdOverlay(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, out, errOut := reportCLI(t, "plot", exampleResult, exampleResult, "--out", dir)
 	if code != exitOK {

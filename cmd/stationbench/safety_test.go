@@ -21,6 +21,7 @@ import (
 // Ctrl-C must still stop the run and write the partial result before
 // cleanup, on a frozen broker; the second must exit at once.
 func TestSecondInterruptExitsAtOnceWhenSIGINTIgnored(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	url, broker := startBroker(t, bin)
 	file := writeScenario(t, fmt.Sprintf(`
@@ -116,6 +117,7 @@ load: {duration: 1s, warmup: 0s}
 // TestRunRefusesFolderWithResult: --out onto an earlier result is refused
 // unless --force.
 func TestRunRefusesFolderWithResult(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	file := writeScenario(t, fmt.Sprintf(`
 name: again
@@ -149,6 +151,7 @@ load: {duration: 200ms, warmup: 0s}
 // folder stands in its way), the summary is still printed and says what
 // was not written, and the exit code says the writing failed.
 func TestRunSaysWhatWasNotWritten(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	file := writeScenario(t, fmt.Sprintf(`
 name: blocked

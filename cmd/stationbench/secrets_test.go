@@ -45,6 +45,7 @@ func checkNoSecret(t *testing.T, p *process, dir string, secrets ...string) {
 }
 
 func TestSecretsNeverWritten(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	const password = "Pa55-never-printed-91"
 	srv := natstest.Start(t, func(o *server.Options) { o.Username, o.Password = "bench", password })
@@ -67,6 +68,7 @@ load: {duration: 1s, warmup: 0s}
 }
 
 func TestWrongCredentialsFailClearly(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	const token, wrongToken, wrongPassword = "T0ken-right-17", "T0ken-wrong-42", "Pa55-wrong-in-url-63"
 	tokens := natstest.Start(t, func(o *server.Options) { o.Authorization = token })
@@ -111,6 +113,7 @@ func startEnv(t *testing.T, env []string, bin string, args ...string) *process {
 // server list stays out of the output, the result's target address and the
 // connect error. It runs in-process.
 func TestServerListSecretNeverWritten(t *testing.T) {
+	t.Parallel()
 	const wrong = "S3cret-list-55"
 	srv := natstest.Start(t, func(o *server.Options) { o.Username, o.Password = "bench", "right" })
 	file := writeScenario(t, fmt.Sprintf(`

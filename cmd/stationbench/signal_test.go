@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,18 +23,44 @@ import (
 	"github.com/stationbench/stationbench/result"
 )
 
-// buildBinary builds stationbench into a temporary folder.
+// binary is the stationbench that buildBinary builds, once for all the
+// package's tests; TestMain removes its folder.
+var binary struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+// TestMain runs the tests, then removes the binary they shared.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
+	}
+	os.Exit(code)
+}
+
+// buildBinary returns the path of stationbench built from this package,
+// building it on the first call.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "stationbench")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binary.once.Do(func() {
+		if binary.dir, binary.err = os.MkdirTemp("", "stationbench-test-"); binary.err != nil {
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "stationbench")
+		if out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
 	}
-	return bin
+	return binary.path
 }
 
 // process is a running stationbench with its output captured.
@@ -138,6 +165,7 @@ func exitCodeOf(err error) int {
 }
 
 func TestInterruptWritesPartialResult(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	srv := natstest.Start(t)
 	file := writeScenario(t, fmt.Sprintf(`
@@ -219,6 +247,7 @@ func startBroker(t *testing.T, bin string) (string, *os.Process) {
 }
 
 func TestSecondInterruptExitsAtOnce(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	url, broker := startBroker(t, bin)
 	// A long drain: once the broker is frozen, the first Ctrl-C waits for
@@ -260,6 +289,7 @@ load: {duration: 60s, warmup: 100ms, drain: 60s}
 }
 
 func TestRunRefusesUnwritableOutputBeforeLoad(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	srv := natstest.Start(t)
 	file := writeScenario(t, fmt.Sprintf(`

@@ -28,6 +28,7 @@ func scenario(t *testing.T, targets, extra string) scenarios.Scenario {
 }
 
 func TestRunMemphisAndGateway(t *testing.T) {
+	t.Parallel()
 	b := memphistest.Start(t, memphistest.Options{})
 	g := b.StartGateway(t, memphistest.GatewayOptions{})
 	targets := fmt.Sprintf(`  - name: proto
@@ -92,6 +93,7 @@ producers:
 }
 
 func TestRunFailedStepDestroysProducers(t *testing.T) {
+	t.Parallel()
 	b := memphistest.Start(t, memphistest.Options{})
 	targets := fmt.Sprintf("  - kind: memphis\n    url: %s\n    password: %s\n", b.URL(), memphistest.DefaultPassword)
 	s := scenario(t, targets, "station:\n  name: taken\nproducers:\n  counts: [3]\n")
@@ -172,6 +174,7 @@ func TestMemphisCompareExample(t *testing.T) {
 // messages, survives a run with default settings (reset on, cleanup:
 // delete) with its messages, and every step is verified.
 func TestRunKeepsExistingStation(t *testing.T) {
+	t.Parallel()
 	b := memphistest.Start(t, memphistest.Options{})
 	ctx := context.Background()
 	msg, err := b.Conn().Request("$memphis_station_creations", []byte(`{"name":"theirs","partitions_number":1}`), 5*time.Second)
@@ -218,7 +221,7 @@ func TestRunKeepsExistingStation(t *testing.T) {
 
 // TestRunGatewayVerifyImpossible: a memphis-http step whose broker cannot
 // be reached over NATS is not reported as verified, and the result says
-// why.
+// why. Not parallel: a parallel test's server could take the closed port.
 func TestRunGatewayVerifyImpossible(t *testing.T) {
 	b := memphistest.Start(t, memphistest.Options{})
 	g := b.StartGateway(t, memphistest.GatewayOptions{})

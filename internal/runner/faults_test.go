@@ -3,6 +3,8 @@ package runner
 import (
 	"context"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,9 +26,28 @@ func startServer(t *testing.T, port int, dir string) *embedded.Server {
 	return srv
 }
 
-// waitFor waits for ch or fails the test after limit.
+// awaitReconnect holds the port of a stopped server until a client tries
+// to reconnect to it, and turns that client away: the outage ends only
+// once the run has seen it.
+func awaitReconnect(t *testing.T, port int) {
+	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		t.Fatalf("hold the stopped server's port: %v", err)
+	}
+	defer ln.Close()
+	if err := ln.(*net.TCPListener).SetDeadline(time.Now().Add(20 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatalf("no reconnect attempt: %v", err)
+	}
+	c.Close()
+}
 
 func TestRunSurvivesBrokerRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv := startServer(t, 0, dir)
 	port := srv.Port()
@@ -43,7 +64,7 @@ load: {duration: 4s, warmup: 200ms, drain: 3s}
 	loaded, done := runInBackground(sc, 500*time.Millisecond)
 	waitFor(t, loaded, 20*time.Second, "load")
 	srv.Shutdown()
-	time.Sleep(500 * time.Millisecond) // the outage
+	awaitReconnect(t, port) // the outage lasts until the run tries to reconnect
 	srv = startServer(t, port, dir)
 
 	res := waitFor(t, done, 60*time.Second, "the run")
@@ -82,6 +103,7 @@ load: {duration: 4s, warmup: 200ms, drain: 3s}
 }
 
 func TestRunFailsWhenBrokerDoesNotComeBack(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, 0, t.TempDir())
 	defer srv.Shutdown()
 	sc := scenario(t, fmt.Sprintf(`
@@ -93,8 +115,10 @@ producers: {counts: [1, 2], maxPending: 32}
 message: {size: 64}
 load: {duration: 60s, warmup: 100ms, drain: 1s}
 `, srv.URL()))
-	loaded, done := runInBackground(sc, 300*time.Millisecond)
-	waitFor(t, loaded, 20*time.Second, "load")
+	// Stop the broker once acks are measured: with a warmup, acks seen are
+	// not yet acks measured, and the step must have measured some.
+	measured, done := runMeasuredInBackground(sc)
+	waitFor(t, measured, 20*time.Second, "measured acks")
 	srv.Shutdown()
 	stopped := time.Now()
 	// The step is 60 s long; the run must end once the reconnects are spent.
@@ -139,6 +163,7 @@ func deref(p *int64) any {
 // failed with the broker named as the cause, not complete with the
 // cleanup blamed.
 func TestRunFailsWhenBrokerGoneWhileReconnecting(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, 0, t.TempDir())
 	defer srv.Shutdown()
 	sc := scenario(t, fmt.Sprintf(`
@@ -148,8 +173,10 @@ targets:
 station: {name: limbo, storage: memory, cleanup: delete}
 producers: {counts: [1], maxPending: 32}
 message: {size: 64}
-load: {duration: 1500ms, warmup: 0s, drain: 500ms}
+load: {duration: 3s, warmup: 0s, drain: 500ms}
 `, srv.URL()))
+	// The step must still run when acks are first seen (after 64 of them),
+	// however slowly a loaded machine sends: 3 s leaves room.
 	loaded, done := runInBackground(sc, 300*time.Millisecond)
 	waitFor(t, loaded, 20*time.Second, "load")
 	srv.Shutdown()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
+	"github.com/stationbench/stationbench/workers"
 )
 
 // scenario parses a scenario from YAML text, failing the test on error.
@@ -35,6 +36,56 @@ func (o *onLoad) Tick(_ StepInfo, t Tick) {
 	if t.Elapsed >= o.at && t.Acked > 0 {
 		o.once.Do(func() { o.do(); o.fired.Store(true) })
 	}
+}
+
+// onMeasured calls do once, on the first tick after a worker of the step
+// has recorded a measured acknowledgement: the workers' live latency
+// buckets count measured acks only, never warmup ones, a second at a time.
+// Use it through options, which makes it the run's Progress and Live.
+type onMeasured struct {
+	nopProgress
+	live measuredLive
+	do   func()
+	once sync.Once
+}
+
+// options are run options that call o.do once acks are measured.
+func (o *onMeasured) options() Options {
+	return Options{Progress: o, Live: &o.live, TickEvery: 50 * time.Millisecond}
+}
+
+func (o *onMeasured) Tick(StepInfo, Tick) {
+	ws := o.live.ws.Load()
+	if ws == nil {
+		return
+	}
+	for _, w := range *ws {
+		for _, n := range w.Live().Buckets {
+			if n > 0 {
+				o.once.Do(o.do)
+				return
+			}
+		}
+	}
+}
+
+// measuredLive is the Live half of onMeasured: it holds the running
+// step's workers.
+type measuredLive struct {
+	ws atomic.Pointer[[]*workers.Worker]
+}
+
+func (m *measuredLive) StepStarted(_ string, ws []*workers.Worker) { m.ws.Store(&ws) }
+func (m *measuredLive) StepFinished(string, []*workers.Worker)     { m.ws.Store(nil) }
+
+// runMeasuredInBackground is runInBackground with measured closed once a
+// worker has recorded a measured acknowledgement (not a warmup one).
+func runMeasuredInBackground(sc scenarios.Scenario) (measured <-chan struct{}, done <-chan *result.Result) {
+	m := make(chan struct{})
+	d := make(chan *result.Result, 1)
+	o := &onMeasured{do: func() { close(m) }}
+	go func() { d <- Run(context.Background(), sc, o.options()) }()
+	return m, d
 }
 
 // runInBackground runs sc in its own goroutine: loaded closes once load

@@ -41,6 +41,7 @@ func testCtx(t *testing.T) context.Context {
 // in the middle of a step cannot be verified; every acknowledged message is
 // lost, and the step fails saying so.
 func TestStreamDeletedMidStepFailsStep(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	sc := scenario(t, fmt.Sprintf(`
 name: vanished
@@ -74,6 +75,7 @@ load: {duration: 1500ms, warmup: 0s, drain: 1s}
 // its server's restart; the step must fail with everything acknowledged
 // counted lost, not pass with "verify skipped".
 func TestMemoryStreamLostOnServerRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv := startServer(t, 0, dir)
 	port := srv.Port()
@@ -139,6 +141,7 @@ func restartDuringLoad(t *testing.T, text func(url string) string) *result.Resul
 
 // TestCoreNATSLossFailsRun: without a threshold on lost, loss fails.
 func TestCoreNATSLossFailsRun(t *testing.T) {
+	t.Parallel()
 	res := restartDuringLoad(t, func(url string) string { return coreLossScenario(t, url, "") })
 	r := res.Runs[0]
 	t.Logf("status %s error %q lost %v delivered %v sent %d", r.Status, r.Error, deref(r.Lost), deref(r.Delivered), r.Sent)
@@ -153,6 +156,7 @@ func TestCoreNATSLossFailsRun(t *testing.T) {
 // TestCoreNATSLossAcceptedByThreshold: a threshold on lost says the loss
 // is expected; the step completes and the threshold judges it.
 func TestCoreNATSLossAcceptedByThreshold(t *testing.T) {
+	t.Parallel()
 	res := restartDuringLoad(t, func(url string) string {
 		return coreLossScenario(t, url, "thresholds: [{metric: lost, max: 100000000}]")
 	})
@@ -165,6 +169,7 @@ func TestCoreNATSLossAcceptedByThreshold(t *testing.T) {
 // TestEverySendErroredFails: a full stream with discard new refuses every
 // message; the step is failed and names the server's reason.
 func TestEverySendErroredFails(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	js := jsClient(t, srv.URL())
 	ctx := testCtx(t)
@@ -221,6 +226,7 @@ load: {duration: 300ms, warmup: 0s}
 
 // TestWarmupZeroSendsNoWarmup: with warmup 0s, nothing counts as warmup.
 func TestWarmupZeroSendsNoWarmup(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	sc := scenario(t, fmt.Sprintf(`
 name: nowarmup

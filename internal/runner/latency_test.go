@@ -25,7 +25,7 @@ func startProxy(t *testing.T, oneWay time.Duration) *netproxy.Proxy {
 
 // TestLatencyIncludesNetworkRoundTrip: with 5 ms added each way, every
 // publish-to-ack latency includes the 10 ms round trip, and the median is
-// not far above it.
+// not far above it. Not parallel: other tests' load would show in it.
 func TestLatencyIncludesNetworkRoundTrip(t *testing.T) {
 	const oneWay = 5 * time.Millisecond
 	p := startProxy(t, oneWay)
@@ -60,7 +60,8 @@ load: {duration: 1s, warmup: 200ms}
 // producer, a 500 ms stall holds one message in flight while the schedule
 // keeps running. Measured from the intended send times (corrected), the
 // stall shows in p99.9; measured from the actual sends (uncorrected), it
-// is one slow message among thousands and does not.
+// is one slow message among thousands and does not. Not parallel: other
+// tests' load would show in the latencies.
 func TestCorrectedLatencyShowsStall(t *testing.T) {
 	p := startProxy(t, 0)
 	sc := scenario(t, `

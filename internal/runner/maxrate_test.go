@@ -12,6 +12,8 @@ import (
 	"github.com/stationbench/stationbench/scenarios"
 )
 
+// TestFindMaxRate is not parallel: whether a probe achieves its offered
+// rate depends on the CPU the other tests leave it.
 func TestFindMaxRate(t *testing.T) {
 	srv := natstest.Start(t)
 	tests := []struct {

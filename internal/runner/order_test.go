@@ -12,6 +12,7 @@ import (
 // 1, 2), or finish one step before the next with load.order: sequential;
 // each run records when it started, in the order they ran.
 func TestRepeatOrder(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs a server")
 	}

@@ -18,6 +18,7 @@ var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-
 // TestProducerStatsPhasesAndTrace runs two steps with a pause and a resume
 // and checks the per-producer records, the phases and the trace file.
 func TestProducerStatsPhasesAndTrace(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	dir := t.TempDir()
 	sc := scenario(t, `

@@ -20,6 +20,7 @@ import (
 )
 
 func TestRunJetStreamEndToEnd(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	sc := scenario(t, `
 name: e2e
@@ -154,6 +155,7 @@ func decodePNG(t *testing.T, path string) {
 }
 
 func TestRunCoreNATSDelivery(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	sc := scenario(t, `
 name: core
@@ -218,6 +220,7 @@ load: {duration: 1s}
 }
 
 func TestRunInterrupted(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	sc := scenario(t, `
 name: stop
@@ -228,8 +231,8 @@ producers: {counts: [1, 2]}
 load: {duration: 30s, warmup: 100ms}
 `)
 	ctx, cancel := context.WithCancel(context.Background())
-	progress := &onLoad{at: 300 * time.Millisecond, do: cancel}
-	res := Run(ctx, sc, Options{Progress: progress, TickEvery: 100 * time.Millisecond})
+	measured := &onMeasured{do: cancel} // the partial run must have measured acks
+	res := Run(ctx, sc, measured.options())
 	if res.Status != result.StatusInterrupted {
 		t.Fatalf("status %s, want interrupted", res.Status)
 	}
@@ -247,6 +250,7 @@ load: {duration: 30s, warmup: 100ms}
 // Memphis station's "orders$1.final"), leaves it in place, and verifies
 // against it.
 func TestRunStationSubjectWritesIntoExistingStream(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	nc, err := nats.Connect(srv.URL())
 	if err != nil {

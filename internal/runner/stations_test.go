@@ -37,6 +37,7 @@ func fillStream(t *testing.T, js jetstream.JetStream, name string, meta map[stri
 // default) and cleanup: delete; the result says it existed, in result.json
 // and every report.
 func TestUsersStreamNeverPurged(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	js := jsClient(t, srv.URL())
 	fillStream(t, js, "precious", nil, 5)
@@ -100,6 +101,7 @@ func assertEverywhere(t *testing.T, res *result.Result, text string) {
 
 // TestUsersStreamPurgedWhenAsked: purgeExisting: true is the explicit way.
 func TestUsersStreamPurgedWhenAsked(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	js := jsClient(t, srv.URL())
 	fillStream(t, js, "scratch", nil, 5)
@@ -139,6 +141,7 @@ func mustStream(t *testing.T, js jetstream.JetStream, name string) jetstream.Str
 // TestLeftoverStreamReusedAndSaid: a stream an earlier stationbench run
 // left (its metadata says so) is reused and purged, and the result says so.
 func TestLeftoverStreamReusedAndSaid(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	js := jsClient(t, srv.URL())
 	fillStream(t, js, "leftover", map[string]string{"created_by": "stationbench", "stationbench_run_id": "earlier"}, 5)
@@ -170,6 +173,7 @@ load: {duration: 300ms, warmup: 0s}
 // TestCreatedStreamCarriesRunID: what the run creates is marked with
 // stationbench and the run id, which the result holds.
 func TestCreatedStreamCarriesRunID(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	js := jsClient(t, srv.URL())
 	sc := scenario(t, fmt.Sprintf(`

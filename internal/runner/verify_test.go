@@ -16,6 +16,7 @@ import (
 )
 
 func TestVerifyCountsWhatTheStationHolds(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	sc := scenario(t, fmt.Sprintf(`
 name: verified
@@ -40,6 +41,7 @@ load: {duration: 500ms, warmup: 100ms, drain: 2s}
 }
 
 func TestVerifyOff(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	sc := scenario(t, fmt.Sprintf(`
 name: unverified
@@ -57,6 +59,7 @@ load: {duration: 300ms, warmup: 0s}
 // middle of a step: every message acknowledged before is gone, and the run
 // must say so and fail.
 func TestVerifyFindsLostMessages(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	sc := scenario(t, fmt.Sprintf(`
 name: lossy

@@ -156,6 +156,7 @@ func TestGatewayBadJWT(t *testing.T) {
 // logging in again and never after a refusal. The loop ends on measured
 // events: two renewals.
 func TestGatewayRefresh(t *testing.T) {
+	t.Parallel()
 	b := memphistest.Start(t, memphistest.Options{})
 	g := b.StartGateway(t, memphistest.GatewayOptions{JWTExpiry: time.Second})
 	acks := &countAcks{}
