@@ -1,9 +1,7 @@
 package report
 
 import (
-	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/stationbench/stationbench/result"
@@ -70,25 +68,6 @@ func Charts(r *result.Result) []Chart {
 			build: func() figure { return timeSeriesFigure(r, t) }})
 	}
 	return out
-}
-
-// WriteCharts writes every chart of r into dir in each format (for
-// example "png", "svg"). It attempts them all and returns the joined
-// errors with the paths written.
-func WriteCharts(dir string, r *result.Result, formats ...string) ([]string, error) {
-	var written []string
-	var errs []error
-	for _, c := range Charts(r) {
-		for _, f := range formats {
-			path := filepath.Join(dir, c.Name+"."+f)
-			if err := c.Save(path); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			written = append(written, path)
-		}
-	}
-	return written, errors.Join(errs...)
 }
 
 // fileSafe maps a name to letters, digits, '-', '_' and '.'.
