@@ -9,9 +9,9 @@ import (
 // comparison sets the targets side by side when the steps have more than
 // one: one row per step with each target's mean msgs/s and p99 (repeats
 // merged as in the charts), and for every target after the first its
-// throughput as a ratio of the first's. The targets are those of the producer sweep, or of
-// the rate sweep when there is none; the rate steps are added when they
-// have as many targets. It returns nil for a single target.
+// throughput as a ratio of the first's. The targets are those of the
+// producer sweep, or of the rate sweep when there is none; the rate steps
+// are added when they have as many targets. It returns nil for a single target.
 func comparison(steps []result.StepFigures) *result.Comparison {
 	var out *result.Comparison
 	for _, axis := range []string{result.AxisProducers, result.AxisRate} {
