@@ -15,7 +15,7 @@ type WorkerConfig struct {
 	Clock *Clock
 	// Schedule gives intended send times for open-loop load, relative to
 	// the load's start; nil is closed loop: each message is sent as soon as
-	// the in-flight window allows.
+	// the in-flight ring has room.
 	Schedule Schedule
 	// MaxPending bounds unacknowledged messages (1 is synchronous).
 	MaxPending int
