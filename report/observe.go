@@ -77,7 +77,7 @@ func Observe(r *result.Result) ObserveView {
 			v.Fairness = append(v.Fairness, FairnessLine{Text: fairnessLine(f), Flagged: f.Flagged})
 		}
 	}
-	for _, run := range byStep(r.Runs) { // order.go: read by step, not as the repeats interleaved
+	for _, run := range result.ByStep(r.Runs) { // read by step, not as the repeats interleaved
 		for _, p := range run.Phases {
 			t := fmt.Sprintf("%s, %d producers, repeat %d: %s %s at %.2fs (planned %.2fs)", run.Target, run.Producers,
 				run.Repeat, p.Action, strings.Join(p.Producers, ", "), p.AtS, p.PlannedS)

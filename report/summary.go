@@ -127,7 +127,7 @@ const statusWidth = len("INTERRUPTED [99]")
 // error of every run that did not complete (the status cell refers to it
 // as [i]). Text, markdown and HTML render the same table.
 func runTable(runs []result.Run) (cols []string, rows [][]string, failures []string) {
-	runs = byStep(runs) // order.go: repeats interleave when they run
+	runs = result.ByStep(runs) // repeats interleave when they run
 	var repeats, open, lost, dups, faults, notes bool
 	for _, run := range runs {
 		repeats = repeats || run.Repeat > 1

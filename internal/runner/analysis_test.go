@@ -9,11 +9,11 @@ import (
 	"github.com/stationbench/stationbench/result"
 )
 
-// TestRunAnalysesOnce: the result a run returns carries its analysis, the
+// TestRunResultCarriesItsAnalysis: the result a run returns carries its analysis, the
 // threshold verdicts included (judged by the runner, not by its caller),
 // and so does the partial result given to Checkpoint when the run is
 // interrupted.
-func TestRunAnalysesOnce(t *testing.T) {
+func TestRunResultCarriesItsAnalysis(t *testing.T) {
 	srv := natstest.Start(t)
 	t.Run("complete", func(t *testing.T) {
 		sc := scenario(t, `
