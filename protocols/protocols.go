@@ -23,8 +23,10 @@
 package protocols
 
 import (
+	"context"
 	"fmt"
 
+	"github.com/stationbench/stationbench/internal/embedded"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
 	"github.com/stationbench/stationbench/workers/jetstream"
@@ -41,6 +43,10 @@ type Protocol struct {
 	Rules scenarios.KindRules
 	// New makes the kind's driver for one target.
 	New func(workers.Config) workers.Driver
+	// Embed starts the in-process broker that a target of this kind runs
+	// against when its url is "embedded"; the runner shuts it down after
+	// the target's last step.
+	Embed func(ctx context.Context, t scenarios.Target) (embedded.Broker, error)
 	// Acks: the broker acknowledges each message and the worker times it
 	// to the acknowledgement (Step.Acked reports it per step).
 	Acks bool
@@ -57,13 +63,13 @@ type Protocol struct {
 func Table() []Protocol {
 	return []Protocol{
 		{Kind: scenarios.KindNATS, Summary: "core NATS publish: no ack; the harness's subscriber times publish-to-delivery and counts loss",
-			Rules: scenarios.NATSRules(), New: natscore.New, Deliveries: true},
+			Rules: scenarios.NATSRules(), New: natscore.New, Embed: embedded.StartNATS, Deliveries: true},
 		{Kind: scenarios.KindJetStream, Summary: "JetStream publish to a stream: latency to the PubAck, stream count verified",
-			Rules: scenarios.JetStreamRules(), New: jetstream.New, Acks: true, Verify: true},
+			Rules: scenarios.JetStreamRules(), New: jetstream.New, Embed: embedded.StartNATS, Acks: true, Verify: true},
 		{Kind: scenarios.KindMemphis, Summary: "Memphis producer protocol over NATS: latency to the PubAck, station count verified",
-			Rules: scenarios.MemphisRules(), New: memphis.New, Acks: true, Verify: true},
+			Rules: scenarios.MemphisRules(), New: memphis.New, Embed: embedded.StartNATS, Acks: true, Verify: true},
 		{Kind: scenarios.KindMemphisHTTP, Summary: "Memphis REST gateway: latency is the HTTP round trip, station count verified over NATS",
-			Rules: scenarios.MemphisHTTPRules(), New: memphis.NewHTTP, Acks: true, Verify: true},
+			Rules: scenarios.MemphisHTTPRules(), New: memphis.NewHTTP, Embed: embedded.StartNATS, Acks: true, Verify: true},
 	}
 }
 
@@ -75,6 +81,16 @@ func Lookup(k scenarios.Kind) (Protocol, bool) {
 		}
 	}
 	return Protocol{}, false
+}
+
+// Embed starts the in-process broker for t, a target whose url is
+// "embedded", by its kind.
+func Embed(ctx context.Context, t scenarios.Target) (embedded.Broker, error) {
+	p, ok := Lookup(t.Kind)
+	if !ok || p.Embed == nil {
+		return nil, fmt.Errorf("target %q: kind %q has no embedded broker: set its url", t.Name, t.Kind)
+	}
+	return p.Embed(ctx, t)
 }
 
 // New makes the driver for c's target, by its kind.

@@ -66,6 +66,22 @@ type Env struct {
 	Targets             []TargetEnv `json:"targets"`
 	// Method states in words what latency and throughput mean in this result.
 	Method string `json:"method"`
+	// Agents lists the agents of a distributed run (run --segment i/N),
+	// one entry per segment, in segment order; empty for a run by one
+	// process. A merged result lists every agent; one agent's own result
+	// lists only itself.
+	Agents []Agent `json:"agents,omitempty"`
+}
+
+// Agent is one agent (one segment) of a distributed run.
+type Agent struct {
+	Segment  int    `json:"segment"`  // 0-based
+	Segments int    `json:"segments"` // N, the number of agents
+	Host     string `json:"host"`
+	Version  string `json:"version"`
+	// ClockOffsetUs is the agent's clock minus the control server's, as
+	// the agent measured it before the run (positive: the agent is ahead).
+	ClockOffsetUs float64 `json:"clock_offset_us"`
 }
 
 // TargetEnv describes one target as the run found it.

@@ -12,7 +12,26 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/stationbench/stationbench/scenarios"
 )
+
+// Broker is an in-process broker started for a target whose url is
+// "embedded": the NATS server here, or another protocol's own.
+type Broker interface {
+	// URL is what the target's driver connects to.
+	URL() string
+	// Version is the broker's version, as the result records it.
+	Version() string
+	// Shutdown stops the broker and removes what it stored.
+	Shutdown()
+}
+
+// StartNATS starts the embedded NATS server with JetStream for a target of
+// a NATS-protocol kind (its signature is that of protocols.Protocol.Embed).
+func StartNATS(ctx context.Context, _ scenarios.Target) (Broker, error) {
+	return Start(ctx, Options{})
+}
 
 // Options configure an embedded server.
 type Options struct {

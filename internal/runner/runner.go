@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/stationbench/stationbench/analysis"
-	"github.com/stationbench/stationbench/internal/embedded"
 	"github.com/stationbench/stationbench/internal/redact"
 	"github.com/stationbench/stationbench/plan"
 	"github.com/stationbench/stationbench/protocols"
@@ -127,7 +126,7 @@ func (r *run) target(ctx context.Context, pt plan.Target) (err error) {
 	}()
 	url := t.URL
 	if t.IsEmbedded() {
-		srv, err := embedded.Start(ctx, embedded.Options{})
+		srv, err := protocols.Embed(ctx, t)
 		if err != nil {
 			return fmt.Errorf("target %q: %w", t.Name, err)
 		}
