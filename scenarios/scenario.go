@@ -54,7 +54,9 @@ type Scenario struct {
 type Target struct {
 	Name string `yaml:"name" json:"name"`
 	Kind Kind   `yaml:"kind" json:"kind"`
-	// URL is a nats:// or tls:// URL, or "embedded" (the default).
+	// URL is a nats://, tls://, ws:// or wss:// URL (or a comma-separated
+	// list of them), "embedded" (the default: the in-process server over
+	// TCP) or "embedded+ws" (the same over WebSocket).
 	URL             string `yaml:"url,omitempty" json:"url,omitempty"`
 	Username        string `yaml:"username,omitempty" json:"username,omitempty"`
 	Password        Secret `yaml:"password,omitempty" json:"password,omitempty"`
@@ -89,8 +91,9 @@ type Target struct {
 	NATSPort int `yaml:"natsPort,omitempty" json:"natsPort,omitempty"`
 }
 
-// IsEmbedded reports whether the target is the in-process server.
-func (t Target) IsEmbedded() bool { return t.URL == "" || t.URL == Embedded }
+// IsEmbedded reports whether the target is the in-process server, over
+// either transport (Embedded, EmbeddedWS).
+func (t Target) IsEmbedded() bool { return t.URL == "" || t.URL == Embedded || t.URL == EmbeddedWS }
 
 // Timeout is RequestTimeout (timeoutMs) as a time.Duration.
 func (t Target) Timeout() time.Duration { return t.RequestTimeout.D() }

@@ -181,7 +181,12 @@ func (c *checker) targetNumbers(key string, t Target) {
 // user info anywhere, the whole list with its user info hidden (a ',' may
 // be part of a password).
 func (c *checker) serverURLs(key, v string) {
+	if embeddedSpelling(v) { // transport.go
+		c.bad(key, "%s: the embedded server is spelled %q (over TCP) or %q (over WebSocket)", c.show(v), Embedded, EmbeddedWS)
+		return
+	}
 	entries := strings.Split(v, ",")
+	ws := 0 // entries with a WebSocket scheme
 	for i, raw := range entries {
 		raw = strings.TrimSpace(raw)
 		what := c.show(raw)
@@ -197,13 +202,20 @@ func (c *checker) serverURLs(key, v string) {
 		case err != nil:
 			c.bad(key, "%s is not a URL", what)
 		case !urlSchemes[u.Scheme]:
-			c.bad(key, "%s: want %q or a nats://, tls://, ws:// or wss:// URL", what, Embedded)
+			c.bad(key, "%s: want %q, %q or a nats://, tls://, ws:// or wss:// URL", what, Embedded, EmbeddedWS)
 		case u.Hostname() == "":
 			c.bad(key, "%s has no host", what)
 		default:
+			if isWebSocketScheme(u.Scheme) {
+				ws++
+			}
 			continue
 		}
 		return
+	}
+	if ws > 0 && ws < len(entries) { // the NATS client refuses the mix when it connects
+		c.bad(key, "%s mixes ws:// or wss:// URLs with others: a target connects over WebSocket or not, so list URLs of one kind",
+			c.show(redact.URL(v)))
 	}
 }
 
