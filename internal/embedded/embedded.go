@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -29,9 +31,26 @@ type Broker interface {
 
 // StartNATS starts the embedded NATS server with JetStream for a target of
 // a NATS-protocol kind (its signature is that of protocols.Protocol.Embed).
-func StartNATS(ctx context.Context, _ scenarios.Target) (Broker, error) {
-	return Start(ctx, Options{})
+// For a target over WebSocket (url "embedded+ws") the server opens a
+// WebSocket listener on 127.0.0.1 as well, and the broker's URL is that
+// listener's ws:// URL; otherwise it is the nats:// client URL.
+func StartNATS(ctx context.Context, t scenarios.Target) (Broker, error) {
+	if t.Transport() != scenarios.TransportWebSocket {
+		return Start(ctx, Options{})
+	}
+	s, err := Start(ctx, Options{WebSocket: true})
+	if err != nil {
+		return nil, err
+	}
+	return webSocketBroker{s}, nil
 }
+
+// webSocketBroker is the embedded server reached over its WebSocket
+// listener.
+type webSocketBroker struct{ *Server }
+
+// URL is the ws:// URL of the server's WebSocket listener.
+func (b webSocketBroker) URL() string { return b.WebSocketURL() }
 
 // Options configure an embedded server.
 type Options struct {
@@ -42,6 +61,10 @@ type Options struct {
 	// StoreDir holds JetStream's file storage; empty makes a temporary
 	// directory that Shutdown removes.
 	StoreDir string
+	// WebSocket opens a WebSocket listener (no TLS) on Host as well, on
+	// WebSocketPort (0: a free port).
+	WebSocket     bool
+	WebSocketPort int
 	// Logs sends the server's own log lines to stderr.
 	Logs bool
 	// Configure, when set, may adjust the server options before start (tests
@@ -53,11 +76,13 @@ type Options struct {
 type Server struct {
 	ns      *server.Server
 	tempDir string
+	// webSocket: the server has a WebSocket listener.
+	webSocket bool
 }
 
 // Start starts a server and waits until it accepts connections.
 func Start(ctx context.Context, o Options) (*Server, error) {
-	s := &Server{}
+	s := &Server{webSocket: o.WebSocket}
 	store := o.StoreDir
 	if store == "" {
 		dir, err := os.MkdirTemp("", "stationbench-js-")
@@ -84,6 +109,13 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		NoLog:      !o.Logs,
 		// Benchmarks push hard; the defaults would flag a busy client as slow.
 		MaxPending: 256 << 20,
+	}
+	if o.WebSocket {
+		wsPort := o.WebSocketPort
+		if wsPort == 0 {
+			wsPort = server.RANDOM_PORT
+		}
+		opts.Websocket = server.WebsocketOpts{Host: host, Port: wsPort, NoTLS: true}
 	}
 	if o.Configure != nil {
 		o.Configure(opts)
@@ -122,6 +154,26 @@ func (s *Server) Port() int {
 		return a.Port
 	}
 	return 0
+}
+
+// WebSocketURL is the ws:// URL of the server's WebSocket listener; empty
+// when it has none (Options.WebSocket).
+func (s *Server) WebSocketURL() string {
+	if !s.webSocket {
+		return ""
+	}
+	return s.ns.WebsocketURL()
+}
+
+// WebSocketPort is the port of the server's WebSocket listener; 0 when it
+// has none.
+func (s *Server) WebSocketPort() int {
+	u, err := url.Parse(s.WebSocketURL())
+	if err != nil {
+		return 0
+	}
+	p, _ := strconv.Atoi(u.Port())
+	return p
 }
 
 // Version is the nats-server version.

@@ -17,9 +17,20 @@ import (
 // server's options first.
 func Start(t testing.TB, configure ...func(*server.Options)) *embedded.Server {
 	t.Helper()
+	return start(t, embedded.Options{StoreDir: t.TempDir()}, configure)
+}
+
+// StartWebSocket is Start with a WebSocket listener (no TLS) on 127.0.0.1
+// as well: its ws:// URL is the server's WebSocketURL.
+func StartWebSocket(t testing.TB, configure ...func(*server.Options)) *embedded.Server {
+	t.Helper()
+	return start(t, embedded.Options{StoreDir: t.TempDir(), WebSocket: true}, configure)
+}
+
+func start(t testing.TB, o embedded.Options, configure []func(*server.Options)) *embedded.Server {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	o := embedded.Options{StoreDir: t.TempDir()}
 	if len(configure) > 0 {
 		o.Configure = func(opts *server.Options) {
 			for _, c := range configure {
