@@ -54,8 +54,8 @@ func closedResult(t *testing.T) *result.Result {
 			StationbenchVersion: "test", GoVersion: "go1.26", GOOS: "linux", GOARCH: "amd64",
 			GOMAXPROCS: 8, NumCPU: 8, PeakRSSBytes: 1 << 26,
 			Targets: []result.TargetEnv{
-				{Name: "local", Kind: "jetstream", URL: "embedded", Embedded: true, ServerVersion: "2.11.0"},
-				{Name: "remote", Kind: "jetstream", URL: "nats://broker:4222", ServerVersion: "2.10.22"},
+				{Name: "local", Kind: "jetstream", URL: "embedded", Embedded: true, ServerVersion: "2.11.0", Transport: "tcp"},
+				{Name: "remote", Kind: "jetstream", URL: "nats://broker:4222", ServerVersion: "2.10.22", Transport: "tcp"},
 			},
 			Method: "latency from intended send to PubAck",
 		},

@@ -215,7 +215,7 @@ pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 <tr><td>Go</td><td>{{.R.Env.GoVersion}} {{.R.Env.GOOS}}/{{.R.Env.GOARCH}}</td></tr>
 <tr><td>GOMAXPROCS / CPUs</td><td>{{.R.Env.GOMAXPROCS}} / {{.R.Env.NumCPU}}</td></tr>
 {{with .R.Env.Hostname}}<tr><td>host</td><td>{{.}}</td></tr>{{end}}
-{{range .R.Env.Targets}}<tr><td>target {{.Name}}</td><td>{{.Kind}} at {{.URL}}{{if .ServerVersion}}, server {{.ServerVersion}}{{end}}{{if .Error}} <span class="err">{{.Error}}</span>{{end}}</td></tr>
+{{range .R.Env.Targets}}<tr><td>target {{.Name}}</td><td>{{.Kind}}{{with .Transport}} over {{.}}{{end}} at {{.URL}}{{if .ServerVersion}}, server {{.ServerVersion}}{{end}}{{if .Error}} <span class="err">{{.Error}}</span>{{end}}</td></tr>
 {{end}}</table>
 {{with .R.Env.Method}}<p>{{.}}</p>{{end}}
 

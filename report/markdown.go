@@ -76,13 +76,22 @@ func Markdown(w io.Writer, r *result.Result) error {
 	ew.printf("- stationbench %s, %s %s/%s, GOMAXPROCS %d, %d CPUs, peak RSS %s\n", orDash(e.StationbenchVersion),
 		orDash(e.GoVersion), e.GOOS, e.GOARCH, e.GOMAXPROCS, e.NumCPU, fmt.Sprintf("%.0f MiB", float64(e.PeakRSSBytes)/(1<<20)))
 	for _, t := range e.Targets {
-		ew.printf("- target %s: %s at %s, server %s\n", mdEscape(t.Name), t.Kind, mdEscape(t.URL), orDash(t.ServerVersion))
+		ew.printf("- target %s: %s%s at %s, server %s\n", mdEscape(t.Name), t.Kind, overTransport(t), mdEscape(t.URL), orDash(t.ServerVersion))
 	}
 	ew.printf("\n</details>\n")
 	if ew.err != nil {
 		return fmt.Errorf("markdown: %w", ew.err)
 	}
 	return nil
+}
+
+// overTransport is " over <transport>" for a target whose result records
+// its transport, and nothing for one from before it was recorded.
+func overTransport(t result.TargetEnv) string {
+	if t.Transport == "" {
+		return ""
+	}
+	return " over " + t.Transport
 }
 
 // multiStep keeps the analyses with more than one producer count.

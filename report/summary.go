@@ -112,6 +112,9 @@ func writeHeader(w *errWriter, r *result.Result) {
 		if t.Embedded {
 			w.printf(", embedded")
 		}
+		if t.Transport != "" { // empty in results from before it was recorded
+			w.printf(", %s", t.Transport)
+		}
 		w.printf(") server %s", orDash(t.ServerVersion))
 		if t.Error != "" {
 			w.printf(", error: %s", t.Error)

@@ -93,6 +93,10 @@ type TargetEnv struct {
 	ServerVersion string `json:"server_version,omitempty"`
 	ServerName    string `json:"server_name,omitempty"`
 	Error         string `json:"error,omitempty"`
+	// Transport is how the client reached the broker: tcp, tls,
+	// websocket, websocket+tls, http or https (scenarios.Target.Transport);
+	// empty in results from before it was recorded.
+	Transport string `json:"transport,omitempty"`
 }
 
 // Run is one target x step x repeat.

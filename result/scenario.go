@@ -57,8 +57,9 @@ type Target struct {
 	NATSPort            int    `yaml:"natsPort,omitempty" json:"natsPort,omitempty"`
 }
 
-// IsEmbedded reports whether the target was the in-process server.
-func (t Target) IsEmbedded() bool { return t.URL == "" || t.URL == Embedded }
+// IsEmbedded reports whether the target was the in-process server, over
+// TCP ("embedded") or WebSocket ("embedded+ws").
+func (t Target) IsEmbedded() bool { return t.URL == "" || t.URL == Embedded || t.URL == Embedded+"+ws" }
 
 // Station is where producers wrote.
 type Station struct {

@@ -117,7 +117,8 @@ type run struct {
 // still run.
 func (r *run) target(ctx context.Context, pt plan.Target) (err error) {
 	t := pt.Target
-	env := result.TargetEnv{Name: t.Name, Kind: string(t.Kind), URL: redact.URL(t.URL), Embedded: t.IsEmbedded()}
+	env := result.TargetEnv{Name: t.Name, Kind: string(t.Kind), URL: redact.URL(t.URL), Embedded: t.IsEmbedded(),
+		Transport: t.Transport()}
 	defer func() {
 		if err != nil {
 			env.Error = err.Error()
