@@ -49,6 +49,8 @@ type Options struct {
 	// Port is the client port; 0 picks a free one. A test that runs a
 	// scenario file unchanged gives the broker's real port, 6666.
 	Port int
+	// WebSocket opens a WebSocket listener as well (WebSocketURL).
+	WebSocket bool
 }
 
 // Broker is a nats-server arranged as a Memphis broker.
@@ -81,7 +83,7 @@ func Start(t testing.TB, o Options) *Broker {
 		o.AccountID = 1
 	}
 	b := &Broker{opts: o, producers: map[string]map[string]string{}}
-	srv, err := embedded.Start(context.Background(), embedded.Options{Port: o.Port, Configure: func(so *server.Options) {
+	srv, err := embedded.Start(context.Background(), embedded.Options{Port: o.Port, WebSocket: o.WebSocket, Configure: func(so *server.Options) {
 		so.CustomClientAuthentication = b
 	}})
 	if err != nil {
@@ -146,6 +148,10 @@ func (b *Broker) relay(m *nats.Msg) {
 
 // URL is the broker's client URL.
 func (b *Broker) URL() string { return b.srv.URL() }
+
+// WebSocketURL is the ws:// URL of the broker's WebSocket listener; empty
+// without Options.WebSocket.
+func (b *Broker) WebSocketURL() string { return b.srv.WebSocketURL() }
 
 // Port is the broker's client port.
 func (b *Broker) Port() int { return b.srv.Port() }
