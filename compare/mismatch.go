@@ -45,13 +45,18 @@ func scenarioDiffs(base, cur *result.Result) []string {
 }
 
 // targetList describes targets by what matters to a comparison: name,
-// kind, and whether the server is embedded (URLs differ between machines).
+// kind, whether the server is embedded (URLs differ between machines), and
+// the transport when it is not plain TCP.
 func targetList(ts []result.Target) string {
 	parts := make([]string, len(ts))
 	for i, t := range ts {
 		where := "remote"
 		if t.IsEmbedded() {
 			where = "embedded"
+		}
+		tr := scenarios.Target{URL: t.URL, CAFile: t.CAFile, CertFile: t.CertFile}.Transport()
+		if tr != scenarios.TransportTCP {
+			where += ", " + tr
 		}
 		parts[i] = fmt.Sprintf("%s (%s, %s)", t.Name, t.Kind, where)
 	}
