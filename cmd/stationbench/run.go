@@ -21,7 +21,7 @@ import (
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", "run FILE [flags]", runExamples, stdout, stderr)
 	out := fs.String("out", "", "output folder (default results/<scenario>/<UTC time>/)")
-	url := fs.String("url", "", `replace every target's URL (for example nats://127.0.0.1:4222, or "embedded")`)
+	url := fs.String("url", "", `replace every target's URL (for example nats://127.0.0.1:4222, ws://127.0.0.1:8080, "embedded" or "embedded+ws")`)
 	quiet := fs.BoolP("quiet", "q", false, "no progress output")
 	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://ADDR/metrics during the run (for example 127.0.0.1:9464)")
 	force := fs.Bool("force", false, "write into an --out folder that already holds a result.json, replacing it")
