@@ -12,7 +12,7 @@ import (
 // with a baseline over TCP as if it were the same target, embedded or not.
 func TestCompareRefusesAnotherTransport(t *testing.T) {
 	for _, tc := range []struct{ base, cur, want string }{
-		{result.Embedded, result.Embedded + "+ws", "[local (jetstream, embedded)] (base) vs [local (jetstream, embedded, websocket)] (new)"},
+		{result.Embedded, result.EmbeddedWS, "[local (jetstream, embedded)] (base) vs [local (jetstream, embedded, websocket)] (new)"},
 		{"nats://h:4222", "ws://h:8080", "[local (jetstream, remote)] (base) vs [local (jetstream, remote, websocket)] (new)"},
 	} {
 		base, cur := runsOf([]float64{1, 2, 3, 4}, nil), runsOf([]float64{1, 2, 3, 4}, nil)

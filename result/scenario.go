@@ -18,6 +18,10 @@ import (
 // in-process nats-server.
 const Embedded = "embedded"
 
+// EmbeddedWS is the URL value of the in-process nats-server reached over
+// its WebSocket listener.
+const EmbeddedWS = Embedded + "+ws"
+
 // Scenario is the scenario a result was measured with, secrets hidden.
 type Scenario struct {
 	Name        string            `yaml:"name" json:"name"`
@@ -59,7 +63,7 @@ type Target struct {
 
 // IsEmbedded reports whether the target was the in-process server, over
 // TCP ("embedded") or WebSocket ("embedded+ws").
-func (t Target) IsEmbedded() bool { return t.URL == "" || t.URL == Embedded || t.URL == Embedded+"+ws" }
+func (t Target) IsEmbedded() bool { return t.URL == "" || t.URL == Embedded || t.URL == EmbeddedWS }
 
 // Station is where producers wrote.
 type Station struct {
