@@ -14,6 +14,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -61,7 +63,7 @@ func (d *driver) Connect(ctx context.Context) (workers.ServerInfo, error) {
 	md, err := adm.BrokerMetadata(ctx)
 	if err != nil {
 		cl.Close()
-		return workers.ServerInfo{}, d.errorf("connect: %w", err)
+		return workers.ServerInfo{}, d.errorf("connect: %w", d.loginError(err))
 	}
 	d.cl, d.adm = cl, adm
 	info := workers.ServerInfo{Name: md.Cluster}
@@ -76,6 +78,20 @@ func (d *driver) Connect(ctx context.Context) (workers.ServerInfo, error) {
 		}
 	}
 	return info, nil
+}
+
+// loginError says, of a target that logs in, which login failed: a broker
+// closes the connection on a wrong password as often as it answers.
+func (d *driver) loginError(err error) error {
+	t := d.cfg.Target
+	if t.Username == "" {
+		return err
+	}
+	hint := ""
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		hint = " (the broker closed the connection: check username and password)"
+	}
+	return fmt.Errorf("SASL %s login as user %q%s: %w", strings.ToUpper(t.SASL), t.Username, hint, err)
 }
 
 // errorf wraps an error with the target's name and its address (without
