@@ -166,6 +166,10 @@ func (c *checker) kafkaURL(key, v string) {
 // kafka checks what the kafka kind takes and cannot do: its target keys
 // on other kinds, and the station options a Kafka topic has no use for.
 func (c *checker) kafka(s Scenario) {
+	switch s.Producers.Ack {
+	case KafkaAckNone, KafkaAckLeader, KafkaAckAll: // besides "want sync or async"
+		c.bad("producers.ack", "%s is a Kafka acknowledgement level: a kafka target takes it as its own ack (targets[].ack)", c.show(s.Producers.Ack))
+	}
 	for i, t := range s.Targets {
 		if t.Kind == KindKafka {
 			continue
