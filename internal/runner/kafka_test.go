@@ -244,3 +244,90 @@ load: {duration: 60s, warmup: 0s}
 		t.Errorf("the run's topic is still there after the interrupt: want it deleted")
 	}
 }
+
+// A kafka run survives its broker's restart: the outage is counted, and
+// every acknowledged message is in the topic after it (kfake keeps its
+// state in a folder across the restart, on the same port).
+func TestKafkaSurvivesBrokerRestart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	f, err := kafka.StartFake(scenarios.Target{}, kfake.Ports(0), kfake.DataDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := strings.TrimPrefix(f.URL(), "kafka://")
+	_, portText, _ := strings.Cut(addr, ":")
+	var port int
+	fmt.Sscan(portText, &port)
+	defer func() { f.Shutdown() }()
+	sc := scenario(t, fmt.Sprintf(`
+name: restart
+targets:
+  - {name: flaky, kind: kafka, url: %q, maxReconnect: -1, reconnectIntervalMs: 50, timeoutMs: 2000}
+station: {name: restart}
+producers: {counts: [2], maxPending: 32}
+message: {size: 64}
+load: {duration: 4s, warmup: 200ms, drain: 3s}
+`, f.URL()))
+	loaded, done := runInBackground(sc, 500*time.Millisecond)
+	waitFor(t, loaded, 20*time.Second, "load")
+	f.Shutdown()
+	awaitReconnect(t, port) // the outage lasts until the run tries to reconnect
+	if f, err = kafka.StartFake(scenarios.Target{}, kfake.Ports(port), kfake.DataDir(dir)); err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	res := waitFor(t, done, 60*time.Second, "the run")
+	if res.Status != result.StatusComplete {
+		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	r := res.Runs[0]
+	t.Logf("sent %d acked %d errors %d disconnects %d reconnects %d disconnected %.3fs stored %v dups %v",
+		r.Sent, r.Acked, r.Errors, r.Disconnects, r.Reconnects, r.DisconnectedS, deref(r.Stored), deref(r.Duplicates))
+	if r.Disconnects < 1 || r.Reconnects < 1 || r.DisconnectedS <= 0 {
+		t.Errorf("disconnects %d, reconnects %d, disconnected %.3fs: want the outage counted", r.Disconnects, r.Reconnects, r.DisconnectedS)
+	}
+	if r.Lost == nil || *r.Lost != 0 || r.Stored == nil || *r.Stored < r.Acked+r.WarmupAcked {
+		t.Errorf("verify: lost %v, stored %v, acked %d+%d", deref(r.Lost), deref(r.Stored), r.Acked, r.WarmupAcked)
+	}
+	if r.Acked == 0 {
+		t.Error("nothing acknowledged")
+	}
+}
+
+// A kafka broker that does not come back fails the run once maxReconnect
+// dials in a row have failed, naming the target and the cause.
+func TestKafkaFailsWhenBrokerDoesNotComeBack(t *testing.T) {
+	t.Parallel()
+	f, err := kafka.StartFake(scenarios.Target{}, kfake.Ports(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Shutdown()
+	sc := scenario(t, fmt.Sprintf(`
+name: gone
+targets:
+  - {name: doomed, kind: kafka, url: %q, maxReconnect: 2, reconnectIntervalMs: 50, timeoutMs: 1000}
+station: {name: gone}
+producers: {counts: [1, 2], maxPending: 32}
+message: {size: 64}
+load: {duration: 60s, warmup: 100ms, drain: 1s}
+`, f.URL()))
+	measured, done := runMeasuredInBackground(sc)
+	waitFor(t, measured, 20*time.Second, "measured acks")
+	f.Shutdown()
+	res := waitFor(t, done, 30*time.Second, "the run to fail")
+	t.Logf("error: %s; notes %q", res.Error, res.Notes)
+	if res.Status != result.StatusFailed || len(res.Runs) != 1 {
+		t.Fatalf("status %s, %d runs: want failed after the first step", res.Status, len(res.Runs))
+	}
+	r := res.Runs[0]
+	if r.Status != result.StatusFailed || !strings.Contains(r.Error, `"doomed"`) || !strings.Contains(r.Error, "(maxReconnect exhausted)") {
+		t.Errorf("run status %s, error %q: want failed, naming the target and the lost connection", r.Status, r.Error)
+	}
+	if r.Acked == 0 {
+		t.Errorf("acked %d: want what was measured before the broker went", r.Acked)
+	}
+	if notes := strings.Join(res.Notes, "\n"); !strings.Contains(notes, `topic "gone"`) {
+		t.Errorf("notes %q: want the topic left on the broker named", res.Notes)
+	}
+}

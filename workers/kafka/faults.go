@@ -2,8 +2,8 @@ package kafka
 
 import (
 	"errors"
-	"fmt"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,11 +31,12 @@ type connHooks struct {
 	closed   atomic.Bool
 
 	mu    sync.Mutex
-	conns map[int32]*brokerConn
+	conns map[string]*brokerConn // by the broker's host:port
 }
 
 // brokerConn is one broker's connections of one client, as
-// workers.Faults knows it.
+// workers.Faults knows it: all of them, the seed connection included,
+// since franz-go may redial the broker on any one.
 type brokerConn struct {
 	hooks *connHooks
 	name  string
@@ -53,7 +54,7 @@ func newConnHooks(c workers.Config, client string, up func()) *connHooks {
 	if !t.ReconnectEnabled() {
 		maxFails = 0
 	}
-	return &connHooks{faults: c.Faults, target: t.Name, client: client, maxFails: maxFails, up: up, conns: map[int32]*brokerConn{}}
+	return &connHooks{faults: c.Faults, target: t.Name, client: client, maxFails: maxFails, up: up, conns: map[string]*brokerConn{}}
 }
 
 // closing marks the client closed by the harness; call before Close.
@@ -61,10 +62,11 @@ func (h *connHooks) closing() { h.closed.Store(true) }
 
 // conn is the record of the broker meta names; the caller holds mu.
 func (h *connHooks) conn(meta kgo.BrokerMetadata) *brokerConn {
-	c := h.conns[meta.NodeID]
+	addr := net.JoinHostPort(meta.Host, strconv.Itoa(int(meta.Port)))
+	c := h.conns[addr]
 	if c == nil {
-		c = &brokerConn{hooks: h, name: fmt.Sprintf("%s to %s", h.client, net.JoinHostPort(meta.Host, fmt.Sprint(meta.Port)))}
-		h.conns[meta.NodeID] = c
+		c = &brokerConn{hooks: h, name: h.client + " to " + addr}
+		h.conns[addr] = c
 	}
 	return c
 }
