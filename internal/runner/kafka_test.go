@@ -2,7 +2,10 @@ package runner
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/stationbench/stationbench/internal/tlstest"
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers/kafka"
@@ -329,5 +333,44 @@ load: {duration: 60s, warmup: 100ms, drain: 1s}
 	}
 	if notes := strings.Join(res.Notes, "\n"); !strings.Contains(notes, `topic "gone"`) {
 		t.Errorf("notes %q: want the topic left on the broker named", res.Notes)
+	}
+}
+
+// A kafka target speaks TLS with its caFile (and its client certificate),
+// with SASL on top; a broker signed by another authority is refused.
+func TestKafkaTLS(t *testing.T) {
+	t.Parallel()
+	files := tlstest.Generate(t)
+	cert, err := tls.LoadX509KeyPair(files.ServerCert, files.ServerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := os.ReadFile(files.CA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients := x509.NewCertPool()
+	clients.AppendCertsFromPEM(pem)
+	user := scenarios.Target{Username: "bench", Password: "tls-pass", SASL: "scram-sha-512"}
+	f := startKafka(t, user, kfake.TLS(&tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: clients,
+		ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12}))
+	doc := func(ca string) scenarios.Scenario {
+		return scenario(t, fmt.Sprintf(`
+name: tls
+targets:
+  - {name: k, kind: kafka, url: %q, caFile: %q, certFile: %q, keyFile: %q, username: bench, password: tls-pass, sasl: scram-sha-512, timeoutMs: 2000}
+station: {name: tls}
+producers: {counts: [1], maxPending: 16}
+load: {duration: 200ms, warmup: 0s}
+`, f.URL(), ca, files.ClientCert, files.ClientKey))
+	}
+	res := Run(context.Background(), doc(files.CA), Options{})
+	if res.Status != result.StatusComplete || res.Runs[0].Acked == 0 {
+		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	res = Run(context.Background(), doc(files.OtherCA), Options{})
+	t.Logf("other CA: %s", res.Error)
+	if res.Status != result.StatusFailed || !strings.Contains(res.Error, "certificate") {
+		t.Errorf("status %s, error %q: want the broker's certificate refused", res.Status, res.Error)
 	}
 }

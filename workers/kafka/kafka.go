@@ -81,17 +81,20 @@ func (d *driver) Connect(ctx context.Context) (workers.ServerInfo, error) {
 }
 
 // loginError says, of a target that logs in, which login failed: a broker
-// closes the connection on a wrong password as often as it answers.
+// answers a wrong password with an error, or closes the connection.
 func (d *driver) loginError(err error) error {
 	t := d.cfg.Target
-	if t.Username == "" {
+	var ke *kerr.Error
+	switch {
+	case t.Username == "":
 		return err
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("SASL %s login as user %q: the broker closed the connection (check username and password): %w",
+			strings.ToUpper(t.SASL), t.Username, err)
+	case errors.As(err, &ke) && strings.Contains(ke.Message, "SASL"):
+		return fmt.Errorf("SASL %s login as user %q: %w", strings.ToUpper(t.SASL), t.Username, err)
 	}
-	hint := ""
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		hint = " (the broker closed the connection: check username and password)"
-	}
-	return fmt.Errorf("SASL %s login as user %q%s: %w", strings.ToUpper(t.SASL), t.Username, hint, err)
+	return err
 }
 
 // errorf wraps an error with the target's name and its address (without
