@@ -20,7 +20,7 @@ const method = "Latency is recorded per message in HDR histograms (1 ns to 60 s,
 	"schedule, so latency includes any wait behind a slow send (corrected for coordinated omission); " +
 	"latency_uncorrected_us is from the actual send time. Counts, throughput and latency cover the " +
 	"measured window only: messages intended during warmup are sent but not recorded. " +
-	"Throughput is acknowledged (jetstream) or delivered (nats with subscriber; sent without) messages over the measured duration."
+	"Throughput is acknowledged (jetstream, kafka) or delivered (nats with subscriber; sent without) messages over the measured duration."
 
 func newEnv(version string) result.Env {
 	host, _ := os.Hostname()

@@ -212,6 +212,9 @@ load: {duration: 200ms, warmup: 0s}
 	if !strings.Contains(res.Env.Method, `Target "k" ran against kfake`) || !strings.Contains(res.Env.Method, "not Kafka") {
 		t.Errorf("method %q: want the fake named for target k", res.Env.Method)
 	}
+	if r := res.Runs[0]; r.Acked == 0 || r.Stored == nil || *r.Stored != r.Acked+r.WarmupAcked {
+		t.Errorf("acked %d+%d, stored %v: want verified against the fake's offsets", r.Acked, r.WarmupAcked, deref(r.Stored))
+	}
 	if v := res.Env.Targets[0].ServerVersion; v != "kfake" {
 		t.Errorf("server version %q, want kfake", v)
 	}
