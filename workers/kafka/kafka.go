@@ -23,6 +23,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/stationbench/stationbench/internal/redact"
+	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
 )
 
@@ -106,7 +107,7 @@ func (d *driver) errorf(format string, args ...any) error {
 // BeginStep readies the topic (created when missing; emptied when the
 // scenario resets a topic the run may purge) and opens the step's shared
 // client when producers share one.
-func (d *driver) BeginStep(ctx context.Context, spec workers.StepSpec) (workers.Step, error) {
+func (d *driver) BeginStep(ctx context.Context, _ workers.StepSpec) (workers.Step, error) {
 	if d.adm == nil {
 		return nil, d.errorf("not connected")
 	}
@@ -118,7 +119,7 @@ func (d *driver) BeginStep(ctx context.Context, spec workers.StepSpec) (workers.
 		}
 	}
 	purged := false
-	if d.origin == originForeign && st.PurgeBeforeStep(true) || d.origin == originCreated && st.PurgeBeforeStep(false) {
+	if st.PurgeBeforeStep(d.origin == originForeign) {
 		if err := d.purge(ctx, topic); err != nil {
 			return nil, err
 		}
@@ -233,7 +234,7 @@ func (d *driver) notes(purged bool) []string {
 		}
 		out = append(out, fmt.Sprintf("topic %q existed before the run: %s%s", st.Name, what, parts))
 	}
-	if t.Ack == "none" {
+	if t.Ack == scenarios.KafkaAckNone {
 		out = append(out, "ack none: the broker acknowledges nothing; a message counts as acknowledged once the client has written "+
 			"it to the broker, latency is the time to that write, and verification counts what the topic gained")
 	}
