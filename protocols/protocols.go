@@ -30,6 +30,7 @@ import (
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
 	"github.com/stationbench/stationbench/workers/jetstream"
+	"github.com/stationbench/stationbench/workers/kafka"
 	"github.com/stationbench/stationbench/workers/memphis"
 	"github.com/stationbench/stationbench/workers/natscore"
 )
@@ -70,6 +71,8 @@ func Table() []Protocol {
 			Rules: scenarios.MemphisRules(), New: memphis.New, Embed: embedded.StartNATS, Acks: true, Verify: true},
 		{Kind: scenarios.KindMemphisHTTP, Summary: "Memphis REST gateway: latency is the HTTP round trip, station count verified over NATS",
 			Rules: scenarios.MemphisHTTPRules(), New: memphis.NewHTTP, Embed: embedded.StartNATS, Acks: true, Verify: true},
+		{Kind: scenarios.KindKafka, Summary: "Kafka produce to a topic (franz-go): latency to the produce callback at the target's ack level, end offsets verified",
+			Rules: scenarios.KafkaRules(), New: kafka.New, Embed: kafka.Embed, Acks: true, Verify: true},
 	}
 }
 

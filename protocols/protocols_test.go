@@ -1,6 +1,7 @@
 package protocols
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
+	"github.com/stationbench/stationbench/workers/kafka"
 )
 
 // The table and the loader's list name the same kinds, in the same order,
@@ -45,7 +47,7 @@ func TestTableFlags(t *testing.T) {
 			t.Errorf("kind %q measures neither acks nor deliveries", p.Kind)
 		}
 	}
-	if _, err := New(workers.Config{Target: scenarios.Target{Name: "t", Kind: "kafka"}}); err == nil {
+	if _, err := New(workers.Config{Target: scenarios.Target{Name: "t", Kind: "amqp"}}); err == nil {
 		t.Error("an unknown kind made a driver")
 	}
 }
@@ -57,6 +59,11 @@ func TestTableAcksAsDriversDo(t *testing.T) {
 	nats := natstest.Start(t)
 	broker := memphistest.Start(t, memphistest.Options{})
 	gateway := broker.StartGateway(t, memphistest.GatewayOptions{})
+	fake, err := kafka.StartFake(scenarios.Target{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Shutdown)
 	docs := map[scenarios.Kind]string{
 		scenarios.KindNATS:      fmt.Sprintf("  - kind: nats\n    url: %s\n", nats.URL()),
 		scenarios.KindJetStream: fmt.Sprintf("  - kind: jetstream\n    url: %s\n", nats.URL()),
@@ -64,14 +71,17 @@ func TestTableAcksAsDriversDo(t *testing.T) {
 			broker.Port(), memphistest.DefaultPassword),
 		scenarios.KindMemphisHTTP: fmt.Sprintf("  - kind: memphis-http\n    url: %s\n    natsPort: %d\n    password: %s\n",
 			gateway.URL(), broker.Port(), memphistest.DefaultPassword),
+		scenarios.KindKafka: fmt.Sprintf("  - kind: kafka\n    url: %s\n", fake.URL()),
 	}
+	// A Kafka topic is always on disk: a kafka target refuses storage memory.
+	storage := map[scenarios.Kind]string{scenarios.KindKafka: "file"}
 	for _, p := range Table() {
 		t.Run(string(p.Kind), func(t *testing.T) {
 			doc, ok := docs[p.Kind]
 			if !ok {
 				t.Fatalf("no server for kind %q in this test", p.Kind)
 			}
-			sc, err := scenarios.Parse("k.yaml", []byte("name: k\nstation:\n  name: k\n  storage: memory\ntargets:\n"+doc), nil)
+			sc, err := scenarios.Parse("k.yaml", []byte("name: k\nstation:\n  name: k\n  storage: "+cmp.Or(storage[p.Kind], "memory")+"\ntargets:\n"+doc), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

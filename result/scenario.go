@@ -59,6 +59,12 @@ type Target struct {
 	Port                int    `yaml:"port,omitempty" json:"port,omitempty"`
 	AccountID           int    `yaml:"accountId,omitempty" json:"accountId,omitempty"`
 	NATSPort            int    `yaml:"natsPort,omitempty" json:"natsPort,omitempty"`
+	// Kafka targets: the SASL mechanism, the acknowledgement level, linger
+	// and batch size.
+	SASL       string `yaml:"sasl,omitempty" json:"sasl,omitempty"`
+	Ack        string `yaml:"ack,omitempty" json:"ack,omitempty"`
+	LingerMs   int    `yaml:"lingerMs,omitempty" json:"lingerMs,omitempty"`
+	BatchBytes int    `yaml:"batchBytes,omitempty" json:"batchBytes,omitempty"`
 }
 
 // IsEmbedded reports whether the target was the in-process server, over

@@ -328,6 +328,10 @@ func (d *decoder) targets(dst *[]Target) fieldFunc {
 			"port":                d.integer(&t.Port),
 			"accountId":           d.integer(&t.AccountID),
 			"natsPort":            d.integer(&t.NATSPort),
+			"sasl":                d.str(&t.SASL),
+			"ack":                 d.str(&t.Ack),
+			"lingerMs":            d.millis(&t.Linger, MaxLinger),
+			"batchBytes":          d.size(&t.BatchBytes),
 		}
 	})
 }

@@ -56,7 +56,7 @@ var invalidFiles = map[string][]wantErr{
 	"two-documents.yaml": {{2, "", "one YAML document"}},
 	"syntax-error.yaml":  {{3, "", "did not find expected key"}},
 	"not-mapping.yaml":   {{1, "", "want a mapping of keys (name:, targets:, load: ...) at the top level, got a list"}},
-	"unknown-kind.yaml":  {{3, "targets[0].kind", `"kafka" is not a kind`}},
+	"unknown-kind.yaml":  {{3, "targets[0].kind", `"amqp" is not a kind`}},
 	"duplicate-targets.yaml": {
 		{6, "targets[2].name", `"a" is already the name of another target`},
 	},
@@ -100,7 +100,7 @@ var invalidFiles = map[string][]wantErr{
 	"unknown-key.yaml": {
 		{4, "load.durtion", `unknown key (did you mean "duration"?)`},
 		{7, "targets[0].usrname", `did you mean "username"?`},
-		{8, "targets[0].colour", "valid keys here: accountId, caFile,"},
+		{8, "targets[0].colour", "valid keys here: accountId, ack, batchBytes, caFile,"},
 	},
 	"unset-var.yaml": {
 		{5, "targets[0].password", "STATIONBENCH_TEST_UNSET is not set"},

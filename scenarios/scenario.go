@@ -21,6 +21,8 @@ const (
 	KindMemphis Kind = "memphis"
 	// KindMemphisHTTP produces through the Memphis REST gateway; latency is the HTTP round trip.
 	KindMemphisHTTP Kind = "memphis-http"
+	// KindKafka produces to a Kafka topic (franz-go); latency to the produce callback.
+	KindKafka Kind = "kafka"
 )
 
 // Embedded is the URL value (and the meaning of an empty URL) that selects the
@@ -89,6 +91,21 @@ type Target struct {
 	// NATSPort (memphis-http only) is the broker's client port on the
 	// gateway's host, used to verify gateway steps (default 6666).
 	NATSPort int `yaml:"natsPort,omitempty" json:"natsPort,omitempty"`
+
+	// Kafka options (kind kafka; see scenarios/kind_kafka.go).
+	// SASL is the mechanism username and password log in with: plain,
+	// scram-sha-256 or scram-sha-512.
+	SASL string `yaml:"sasl,omitempty" json:"sasl,omitempty"`
+	// Ack is how far a record is written before the broker acknowledges
+	// it: none, leader or all (the in-sync replicas; the default). It is
+	// not producers.ack, which says how many messages are in flight.
+	Ack string `yaml:"ack,omitempty" json:"ack,omitempty"`
+	// Linger is how long a partition's batch waits for more records
+	// before it is sent, written lingerMs (default 0).
+	Linger Milliseconds `yaml:"lingerMs,omitempty" json:"lingerMs,omitempty"`
+	// BatchBytes bounds one record batch of a partition, before
+	// compression (default 1000012, Kafka's max.message.bytes).
+	BatchBytes ByteSize `yaml:"batchBytes,omitempty" json:"batchBytes,omitempty"`
 }
 
 // IsEmbedded reports whether the target is the in-process server, over

@@ -14,11 +14,13 @@ import (
 const method = "Latency is recorded per message in HDR histograms (1 ns to 60 s, 3 significant digits) " +
 	"owned by each producer and merged per run. jetstream: from the intended send time to the PubAck. " +
 	"nats: from the intended send time to delivery at the harness's own subscriber. " +
+	"kafka: from the intended send time to the record's produce callback, when the broker acknowledged it at the target's ack level " +
+	"(with ack none, when the client wrote it), topic end offsets verified. " +
 	"Closed loop: the intended time is the send time. Open loop: intended times follow an absolute " +
 	"schedule, so latency includes any wait behind a slow send (corrected for coordinated omission); " +
 	"latency_uncorrected_us is from the actual send time. Counts, throughput and latency cover the " +
 	"measured window only: messages intended during warmup are sent but not recorded. " +
-	"Throughput is acknowledged (jetstream) or delivered (nats with subscriber; sent without) messages over the measured duration."
+	"Throughput is acknowledged (jetstream, kafka) or delivered (nats with subscriber; sent without) messages over the measured duration."
 
 func newEnv(version string) result.Env {
 	host, _ := os.Hostname()
@@ -32,6 +34,21 @@ func newEnv(version string) result.Env {
 		Hostname:            host,
 		Targets:             []result.TargetEnv{},
 		Method:              method,
+	}
+}
+
+// methodNoter is an embedded broker whose numbers need a word in the
+// result's method text: a fake of the broker its kind stands for (the
+// kafka kind's kfake).
+type methodNoter interface {
+	MethodNote() string
+}
+
+// noteMethod adds what target's embedded broker says of its numbers, if
+// anything, to the result's method text.
+func noteMethod(env *result.Env, target string, b any) {
+	if n, ok := b.(methodNoter); ok {
+		env.Method += " Target " + strconv.Quote(target) + " " + n.MethodNote()
 	}
 }
 

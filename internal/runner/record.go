@@ -43,6 +43,7 @@ func record(sc scenarios.Scenario) result.Scenario {
 			TimeoutMs: int(t.RequestTimeout.Ms()), KeyFile: t.KeyFile, CertFile: t.CertFile, CAFile: t.CAFile,
 			CredsFile: t.CredsFile, NKeyFile: t.NKeyFile, Host: t.Host, Port: t.Port,
 			AccountID: t.AccountID, NATSPort: t.NATSPort,
+			SASL: t.SASL, Ack: t.Ack, LingerMs: int(t.Linger.Ms()), BatchBytes: t.BatchBytes.Int(),
 		})
 	}
 	if f := s.Load.FindMaxRate; f != nil {
