@@ -31,6 +31,7 @@ import (
 	"github.com/stationbench/stationbench/workers"
 	"github.com/stationbench/stationbench/workers/jetstream"
 	"github.com/stationbench/stationbench/workers/memphis"
+	"github.com/stationbench/stationbench/workers/mqtt"
 	"github.com/stationbench/stationbench/workers/natscore"
 )
 
@@ -70,6 +71,8 @@ func Table() []Protocol {
 			Rules: scenarios.MemphisRules(), New: memphis.New, Embed: embedded.StartNATS, Acks: true, Verify: true},
 		{Kind: scenarios.KindMemphisHTTP, Summary: "Memphis REST gateway: latency is the HTTP round trip, station count verified over NATS",
 			Rules: scenarios.MemphisHTTPRules(), New: memphis.NewHTTP, Embed: embedded.StartNATS, Acks: true, Verify: true},
+		{Kind: scenarios.KindMQTT, Summary: "MQTT 3.1.1 publish, one client per producer: qos 1 timed to the PUBACK, station stream verified; qos 0 timed publish-to-delivery by the harness's subscriber",
+			Rules: scenarios.MQTTRules(), New: mqtt.New, Embed: embedded.StartMQTT, Acks: true, Deliveries: true, Verify: true},
 	}
 }
 

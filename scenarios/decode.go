@@ -328,6 +328,11 @@ func (d *decoder) targets(dst *[]Target) fieldFunc {
 			"port":                d.integer(&t.Port),
 			"accountId":           d.integer(&t.AccountID),
 			"natsPort":            d.integer(&t.NATSPort),
+			"natsUrl":             d.str(&t.NATSURL),
+			"qos":                 d.optInt(&t.QoS),
+			"cleanSession":        d.boolean(&t.CleanSession),
+			"keepAlive":           d.duration(&t.KeepAlive),
+			"retain":              d.flag(&t.Retain),
 		}
 	})
 }

@@ -62,6 +62,7 @@ func Kinds() []KindRules {
 		JetStreamRules(),
 		MemphisRules(),
 		MemphisHTTPRules(),
+		MQTTRules(),
 	}
 }
 
