@@ -57,6 +57,7 @@ func TestTableAcksAsDriversDo(t *testing.T) {
 	nats := natstest.Start(t)
 	broker := memphistest.Start(t, memphistest.Options{})
 	gateway := broker.StartGateway(t, memphistest.GatewayOptions{})
+	mq := natstest.StartMQTT(t)
 	docs := map[scenarios.Kind]string{
 		scenarios.KindNATS:      fmt.Sprintf("  - kind: nats\n    url: %s\n", nats.URL()),
 		scenarios.KindJetStream: fmt.Sprintf("  - kind: jetstream\n    url: %s\n", nats.URL()),
@@ -64,6 +65,7 @@ func TestTableAcksAsDriversDo(t *testing.T) {
 			broker.Port(), memphistest.DefaultPassword),
 		scenarios.KindMemphisHTTP: fmt.Sprintf("  - kind: memphis-http\n    url: %s\n    natsPort: %d\n    password: %s\n",
 			gateway.URL(), broker.Port(), memphistest.DefaultPassword),
+		scenarios.KindMQTT: fmt.Sprintf("  - kind: mqtt\n    url: %s\n    natsUrl: %s\n", mq.URL(), mq.NATSURL()), // qos 1: acked
 	}
 	for _, p := range Table() {
 		t.Run(string(p.Kind), func(t *testing.T) {
@@ -96,5 +98,45 @@ func TestTableAcksAsDriversDo(t *testing.T) {
 				t.Error(err)
 			}
 		})
+	}
+}
+
+// An mqtt target is acknowledged at qos 1 (above) and, at qos 0, measured
+// by the harness's subscriber: the table marks it Deliveries as well.
+func TestMQTTQoS0IsMeasuredByDeliveries(t *testing.T) {
+	p, _ := Lookup(scenarios.KindMQTT)
+	if !p.Deliveries {
+		t.Fatal("the table does not say that mqtt (qos 0) is measured by deliveries")
+	}
+	mq := natstest.StartMQTT(t)
+	doc := fmt.Sprintf("name: k\nstation: {name: k, storage: memory}\ntargets:\n  - {kind: mqtt, qos: 0, url: %q, natsUrl: %q}\n", mq.URL(), mq.NATSURL())
+	sc, err := scenarios.Parse("k.yaml", []byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	d, err := New(workers.Config{Target: sc.Targets[0], URL: sc.Targets[0].URL, Station: sc.Station})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(ctx)
+	step, err := d.BeginStep(ctx, workers.StepSpec{Producers: 1, Clock: workers.NewClock(), Drain: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if step.Acked() {
+		t.Error("a qos 0 step says its messages are acknowledged")
+	}
+	step.Start(workers.Window{To: time.Second})
+	res, err := step.Finish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Deliveries == nil || len(res.DeliveriesByProducer) != 1 {
+		t.Errorf("the qos 0 step returned no receiver's record: %+v", res)
 	}
 }

@@ -1,0 +1,246 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/stationbench/stationbench/internal/embedded"
+	"github.com/stationbench/stationbench/internal/natstest"
+	"github.com/stationbench/stationbench/result"
+)
+
+// An mqtt target at qos 1 against the embedded server (url: embedded, so
+// the runner starts it through the table): every message is timed to its
+// PUBACK, and the station's stream holds exactly what was acknowledged.
+func TestRunMQTTQoS1AckedAndVerified(t *testing.T) {
+	t.Parallel()
+	sc := scenario(t, `
+name: mqtt1
+targets:
+  - {name: m, kind: mqtt, qos: 1}
+station: {name: mq1, storage: memory}
+producers: {counts: [3], maxPending: 16}
+message: {size: 64}
+load: {duration: 1s, warmup: 100ms}
+`)
+	res := Run(context.Background(), sc, Options{})
+	if res.Status != result.StatusComplete {
+		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	r := res.Runs[0]
+	if r.Acked == 0 || r.Acked != r.Sent {
+		t.Errorf("sent %d, acked %d: want every message acknowledged", r.Sent, r.Acked)
+	}
+	if r.Stored == nil || *r.Stored != r.Acked+r.WarmupAcked || r.Lost == nil || *r.Lost != 0 {
+		t.Errorf("stored %v, lost %v, acked %d+%d: want stored == acked", deref(r.Stored), deref(r.Lost), r.Acked, r.WarmupAcked)
+	}
+	if r.Delivered != nil {
+		t.Errorf("delivered %d: a qos 1 step is timed by acknowledgements, not deliveries", *r.Delivered)
+	}
+	if len(r.ProducerStats) != 3 || r.ProducerStats[0].Name != "bench-1" {
+		t.Errorf("producers: %+v", r.ProducerStats)
+	}
+	if !strings.HasPrefix(res.Env.Targets[0].URL, "embedded (mqtt://127.0.0.1:") {
+		t.Errorf("target url %q: want the embedded MQTT address", res.Env.Targets[0].URL)
+	}
+}
+
+// At qos 0 the harness's subscriber (over NATS) times each delivery and
+// counts loss: with the broker up, every message is delivered.
+func TestRunMQTTQoS0Delivery(t *testing.T) {
+	t.Parallel()
+	sc := scenario(t, `
+name: mqtt0
+targets:
+  - {name: m, kind: mqtt, qos: 0}
+station: {name: mq0, storage: memory}
+producers: {counts: [2]}
+message: {size: 64}
+load: {duration: 1s, warmup: 100ms, rate: 2000}
+`)
+	res := Run(context.Background(), sc, Options{})
+	if res.Status != result.StatusComplete {
+		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	r := res.Runs[0]
+	if r.Delivered == nil || r.Lost == nil || r.Sent == 0 || *r.Delivered != r.Sent || *r.Lost != 0 {
+		t.Errorf("sent %d, delivered %v, lost %v: want every message delivered", r.Sent, deref(r.Delivered), deref(r.Lost))
+	}
+	if r.Stored != nil {
+		t.Errorf("stored %d: a qos 0 step is not verified against a stream", *r.Stored)
+	}
+	if r.LatencyUs.P50 <= 0 {
+		t.Errorf("p50 %v: want publish-to-delivery latency", r.LatencyUs.P50)
+	}
+}
+
+// startMQTTServer starts an embedded server with its MQTT listener on
+// mqttPort and its NATS port on natsPort (0: any), its store in dir.
+func startMQTTServer(t *testing.T, natsPort, mqttPort int, dir string) *embedded.MQTTServer {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv, err := embedded.StartMQTTWith(ctx, embedded.Options{Port: natsPort, StoreDir: dir,
+		Configure: func(o *server.Options) { o.MQTT.Port = mqttPort }})
+	if err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	return srv
+}
+
+// mqttRestart runs a scenario against a server it restarts once load
+// flows, on the same ports and store.
+func mqttRestart(t *testing.T, text func(mqttURL, natsURL string) string) *result.Result {
+	dir := t.TempDir()
+	srv := startMQTTServer(t, 0, 0, dir)
+	natsPort, mqttPort := srv.Port(), srv.MQTTPort()
+	defer func() { srv.Shutdown() }()
+	sc := scenario(t, text(srv.URL(), srv.NATSURL()))
+	loaded := make(chan struct{})
+	done := make(chan *result.Result, 1)
+	p := &onSent{at: 300 * time.Millisecond, do: func() { close(loaded) }}
+	go func() { done <- Run(context.Background(), sc, Options{Progress: p, TickEvery: 50 * time.Millisecond}) }()
+	waitFor(t, loaded, 20*time.Second, "load")
+	srv.Shutdown()
+	awaitReconnect(t, mqttPort) // the outage lasts until a producer tries to reconnect
+	srv = startMQTTServer(t, natsPort, mqttPort, dir)
+	return waitFor(t, done, 60*time.Second, "the run")
+}
+
+// A qos 1 run survives a broker restart: the outage is counted, every
+// producer reconnects, and nothing acknowledged is lost.
+func TestRunMQTTSurvivesBrokerRestart(t *testing.T) {
+	t.Parallel()
+	res := mqttRestart(t, func(mqttURL, natsURL string) string {
+		return fmt.Sprintf(`
+name: restart
+targets:
+  - {name: flaky, kind: mqtt, qos: 1, url: %q, natsUrl: %q, maxReconnect: -1, reconnectIntervalMs: 50, timeoutMs: 1000}
+station: {name: mqrestart, storage: file}
+producers: {counts: [2], maxPending: 32}
+message: {size: 64}
+load: {duration: 3s, warmup: 200ms, drain: 3s}
+`, mqttURL, natsURL)
+	})
+	if res.Status != result.StatusComplete {
+		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	r := res.Runs[0]
+	if r.Disconnects < 1 || r.Reconnects < 1 || r.DisconnectedS <= 0 {
+		t.Errorf("disconnects %d, reconnects %d, disconnected %.3fs: want the outage counted", r.Disconnects, r.Reconnects, r.DisconnectedS)
+	}
+	var producerReconnects int64
+	for _, p := range r.ProducerStats {
+		producerReconnects += p.Reconnects
+	}
+	if producerReconnects < 2 {
+		t.Errorf("producers counted %d reconnects: want each of the 2 to count its own", producerReconnects)
+	}
+	if r.Acked == 0 || r.Lost == nil || *r.Lost != 0 || r.Stored == nil || *r.Stored < r.Acked+r.WarmupAcked {
+		t.Errorf("verify: lost %v, stored %v, acked %d+%d", deref(r.Lost), deref(r.Stored), r.Acked, r.WarmupAcked)
+	}
+	t.Logf("sent %d acked %d errors %d disconnects %d reconnects %d disconnected %.3fs stored %d",
+		r.Sent, r.Acked, r.Errors, r.Disconnects, r.Reconnects, r.DisconnectedS, deref(r.Stored))
+}
+
+// At qos 0 what is published while the broker is away never arrives
+// (paho drops qos 0 messages while it reconnects): the subscriber counts
+// it lost, and a threshold on lost lets the step complete.
+func TestRunMQTTQoS0CountsLoss(t *testing.T) {
+	t.Parallel()
+	res := mqttRestart(t, func(mqttURL, natsURL string) string {
+		return fmt.Sprintf(`
+name: loss
+targets:
+  - {name: flaky, kind: mqtt, qos: 0, url: %q, natsUrl: %q, maxReconnect: -1, reconnectIntervalMs: 50, timeoutMs: 1000}
+station: {name: mqloss, storage: memory}
+producers: {counts: [1]}
+message: {size: 64}
+load: {duration: 2s, warmup: 0s, drain: 1s, rate: 2000}
+thresholds: [{metric: lost, max: 1000000}]
+`, mqttURL, natsURL)
+	})
+	r := res.Runs[0]
+	t.Logf("status %s error %q sent %d delivered %v lost %v", r.Status, r.Error, r.Sent, deref(r.Delivered), deref(r.Lost))
+	if r.Status != result.StatusComplete {
+		t.Fatalf("step %s: %s", r.Status, r.Error)
+	}
+	if r.Lost == nil || *r.Lost == 0 || r.Delivered == nil || *r.Delivered+*r.Lost != r.Sent {
+		t.Errorf("sent %d, delivered %v, lost %v: want the messages of the outage counted lost", r.Sent, deref(r.Delivered), deref(r.Lost))
+	}
+}
+
+// Username and password log the producers in over MQTT and the station's
+// stream over NATS, on a server that has users; the password is nowhere in
+// the result, and a wrong one fails the target without showing it.
+func TestRunMQTTUserPassword(t *testing.T) {
+	t.Parallel()
+	const pw = "mqtt-s3cret-Pa55"
+	srv := natstest.StartMQTT(t, func(o *server.Options) {
+		o.Users = []*server.User{{Username: "bench", Password: pw}}
+	})
+	run := func(password string) *result.Result {
+		sc := scenario(t, fmt.Sprintf(`
+name: auth
+targets:
+  - {name: m, kind: mqtt, url: %q, natsUrl: %q, username: bench, password: %q}
+station: {name: mqauth, storage: memory}
+producers: {counts: [1]}
+message: {size: 64}
+load: {duration: 300ms, warmup: 0s}
+`, srv.URL(), srv.NATSURL(), password))
+		return Run(context.Background(), sc, Options{})
+	}
+	res := run(pw)
+	if res.Status != result.StatusComplete || res.Runs[0].Acked == 0 || deref(res.Runs[0].Lost) != int64(0) {
+		t.Fatalf("status %s: %s (runs %d)", res.Status, res.Error, len(res.Runs))
+	}
+	bad := run(pw + "-wrong")
+	if bad.Status != result.StatusFailed || !strings.Contains(bad.Error, "not Authorized") && !strings.Contains(bad.Error, "Authorization") {
+		t.Errorf("wrong password: status %s, error %q: want failed, saying so", bad.Status, bad.Error)
+	}
+	for _, r := range []*result.Result{res, bad} {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), pw) {
+			t.Errorf("the password is in the result: %s", b)
+		}
+	}
+}
+
+// Ctrl-C during a qos 1 step ends the run at once with what was measured
+// so far, and the partial result is handed over before cleanup.
+func TestRunMQTTInterrupted(t *testing.T) {
+	t.Parallel()
+	sc := scenario(t, `
+name: stop
+targets:
+  - {name: m, kind: mqtt}
+station: {name: mqstop, storage: memory}
+producers: {counts: [2, 4]}
+load: {duration: 30s, warmup: 100ms}
+`)
+	ctx, cancel := context.WithCancel(context.Background())
+	measured := &onMeasured{do: cancel}
+	o := measured.options()
+	var partial *result.Result
+	o.Checkpoint = func(r *result.Result) { partial = r }
+	res := Run(ctx, sc, o)
+	if res.Status != result.StatusInterrupted || len(res.Runs) != 1 || res.Runs[0].Status != result.StatusInterrupted {
+		t.Fatalf("status %s, runs %+v: want one interrupted run", res.Status, res.Runs)
+	}
+	if r := res.Runs[0]; r.Acked == 0 || r.DurationS <= 0 || r.DurationS > 5 {
+		t.Errorf("partial run: acked %d over %.2fs", r.Acked, r.DurationS)
+	}
+	if partial == nil || partial.Status != result.StatusInterrupted || len(partial.Runs) != 1 {
+		t.Errorf("checkpoint: %+v: want the partial result", partial)
+	}
+}
