@@ -244,3 +244,48 @@ load: {duration: 30s, warmup: 100ms}
 		t.Errorf("checkpoint: %+v: want the partial result", partial)
 	}
 }
+
+// The station of a qos 1 target is a stream the run makes and deletes
+// (cleanup: delete); a stream that existed before the run is the user's:
+// written into, never purged or deleted, and the result says so.
+func TestRunMQTTStationsCreatedAndDeleted(t *testing.T) {
+	t.Parallel()
+	srv := natstest.StartMQTT(t)
+	js := jsClient(t, srv.NATSURL())
+	run := func(station string) *result.Result {
+		sc := scenario(t, fmt.Sprintf(`
+name: stations
+targets: [{name: m, kind: mqtt, url: %q, natsUrl: %q}]
+station: {name: %s, storage: memory, cleanup: delete}
+producers: {counts: [2]}
+message: {size: 64}
+load: {duration: 300ms, warmup: 0s}
+`, srv.URL(), srv.NATSURL(), station))
+		res := Run(context.Background(), sc, Options{})
+		if res.Status != result.StatusComplete {
+			t.Fatalf("station %s: status %s: %s", station, res.Status, res.Error)
+		}
+		return res
+	}
+	run("mqmade")
+	if _, err := js.Stream(testCtx(t), "mqmade"); err == nil {
+		t.Error("the stream the run made is still there after cleanup: delete")
+	}
+	fillStream(t, js, "mqusers", nil, 5)
+	res := run("mqusers")
+	s, err := js.Stream(testCtx(t), "mqusers")
+	if err != nil {
+		t.Fatalf("the user's stream: %v", err)
+	}
+	info, err := s.Info(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Runs[0]
+	if want := 5 + uint64(r.Acked+r.WarmupAcked); info.State.Msgs != want || deref(r.Lost) != int64(0) {
+		t.Errorf("the user's stream holds %d messages, want %d (5 of theirs + acked); lost %v", info.State.Msgs, want, deref(r.Lost))
+	}
+	if !strings.Contains(strings.Join(r.Notes, " "), "existed before the run") {
+		t.Errorf("notes %q: want the stream's origin said", r.Notes)
+	}
+}
