@@ -55,6 +55,12 @@ type Target struct {
 	Port                int    `yaml:"port,omitempty" json:"port,omitempty"`
 	AccountID           int    `yaml:"accountId,omitempty" json:"accountId,omitempty"`
 	NATSPort            int    `yaml:"natsPort,omitempty" json:"natsPort,omitempty"`
+	// MQTT options (kind mqtt): NATSURL carries no user info.
+	NATSURL      string   `yaml:"natsUrl,omitempty" json:"natsUrl,omitempty"`
+	QoS          *int     `yaml:"qos,omitempty" json:"qos,omitempty"`
+	CleanSession *bool    `yaml:"cleanSession,omitempty" json:"cleanSession,omitempty"`
+	KeepAlive    Duration `yaml:"keepAlive,omitempty" json:"keepAlive,omitempty"`
+	Retain       bool     `yaml:"retain,omitempty" json:"retain,omitempty"`
 }
 
 // IsEmbedded reports whether the target was the in-process server.

@@ -46,6 +46,9 @@ load: {duration: 1s, warmup: 100ms}
 	if len(r.ProducerStats) != 3 || r.ProducerStats[0].Name != "bench-1" {
 		t.Errorf("producers: %+v", r.ProducerStats)
 	}
+	if rt := res.Scenario.Targets[0]; rt.QoS == nil || *rt.QoS != 1 || rt.CleanSession == nil || !*rt.CleanSession || rt.KeepAlive.D() != 30*time.Second {
+		t.Errorf("the result's record of the target: %+v: want its qos, clean session and keep-alive", rt)
+	}
 	if !strings.HasPrefix(res.Env.Targets[0].URL, "embedded (mqtt://127.0.0.1:") {
 		t.Errorf("target url %q: want the embedded MQTT address", res.Env.Targets[0].URL)
 	}

@@ -43,6 +43,7 @@ func record(sc scenarios.Scenario) result.Scenario {
 			TimeoutMs: int(t.RequestTimeout.Ms()), KeyFile: t.KeyFile, CertFile: t.CertFile, CAFile: t.CAFile,
 			CredsFile: t.CredsFile, NKeyFile: t.NKeyFile, Host: t.Host, Port: t.Port,
 			AccountID: t.AccountID, NATSPort: t.NATSPort,
+			NATSURL: t.NATSURL, QoS: t.QoS, CleanSession: t.CleanSession, KeepAlive: result.Duration(t.KeepAlive), Retain: t.Retain,
 		})
 	}
 	if f := s.Load.FindMaxRate; f != nil {
