@@ -12,6 +12,7 @@ import (
 
 	"github.com/stationbench/stationbench/internal/embedded"
 	"github.com/stationbench/stationbench/internal/natstest"
+	"github.com/stationbench/stationbench/internal/tlstest"
 	"github.com/stationbench/stationbench/result"
 )
 
@@ -290,5 +291,42 @@ load: {duration: 300ms, warmup: 0s}
 	}
 	if !strings.Contains(strings.Join(r.Notes, " "), "existed before the run") {
 		t.Errorf("notes %q: want the stream's origin said", r.Notes)
+	}
+}
+
+// The target's TLS files apply to its MQTT and its NATS connections: a
+// server that requires client certificates on both takes the run.
+func TestRunMQTTMutualTLS(t *testing.T) {
+	t.Parallel()
+	certs := tlstest.Generate(t)
+	srv := natstest.StartMQTT(t, func(o *server.Options) {
+		tc, err := server.GenTLSConfig(&server.TLSConfigOpts{
+			CertFile: certs.ServerCert, KeyFile: certs.ServerKey, CaFile: certs.CA, Verify: true,
+		})
+		if err != nil {
+			t.Fatalf("server TLS: %v", err)
+		}
+		o.TLSConfig, o.TLS, o.TLSVerify, o.TLSTimeout = tc, true, true, 2
+		o.MQTT.TLSConfig, o.MQTT.TLSTimeout = tc.Clone(), 2
+	})
+	mqttURL := strings.Replace(srv.URL(), "mqtt://", "mqtts://", 1)
+	natsURL := strings.Replace(srv.NATSURL(), "nats://", "tls://", 1)
+	doc := func(client string) string {
+		return fmt.Sprintf(`
+name: tls
+targets:
+  - {name: m, kind: mqtt, url: %q, natsUrl: %q, caFile: %q%s}
+station: {name: mqtls, storage: memory}
+producers: {counts: [1]}
+message: {size: 64}
+load: {duration: 300ms, warmup: 0s}
+`, mqttURL, natsURL, certs.CA, client)
+	}
+	res := Run(context.Background(), scenario(t, doc(fmt.Sprintf(", certFile: %q, keyFile: %q", certs.ClientCert, certs.ClientKey))), Options{})
+	if res.Status != result.StatusComplete || res.Runs[0].Acked == 0 {
+		t.Fatalf("mutual TLS: status %s: %s", res.Status, res.Error)
+	}
+	if bad := Run(context.Background(), scenario(t, doc("")), Options{}); bad.Status != result.StatusFailed {
+		t.Errorf("no client certificate: status %s, error %q: want failed", bad.Status, bad.Error)
 	}
 }

@@ -86,9 +86,12 @@ func (d *driver) Connect(ctx context.Context) (workers.ServerInfo, error) {
 // purged as the scenario says); at QoS 0 the harness's subscriber, when on.
 func (d *driver) BeginStep(ctx context.Context, spec workers.StepSpec) (workers.Step, error) {
 	s := &step{d: d, spec: spec}
+	if d.cfg.SharedConnection { // allowed beside targets that share; refused when every target is mqtt
+		s.notes = append(s.notes, "producers.connections: shared does not apply to an mqtt target: each producer is one MQTT client with its own connection")
+	}
 	if d.natsCfg.URL == "" {
 		if d.qos == 1 {
-			s.notes = []string{"the target has no natsUrl: its station's stream is neither made nor checked; latency is to each PUBACK"}
+			s.notes = append(s.notes, "the target has no natsUrl: its station's stream is neither made nor checked; latency is to each PUBACK")
 		}
 		return s, nil
 	}
@@ -101,7 +104,7 @@ func (d *driver) BeginStep(ctx context.Context, spec workers.StepSpec) (workers.
 		if err != nil {
 			return nil, err
 		}
-		s.notes = res.Notes
+		s.notes = append(s.notes, res.Notes...)
 		if d.cfg.Station.VerifyEnabled() {
 			before, err := d.StationState(ctx)
 			if err != nil {
@@ -182,12 +185,12 @@ func (s *step) Start(w workers.Window) {
 	}
 }
 
-// Finish waits, at QoS 0, until the receiver has seen what the producers
-// wrote (receiver.Finish); at QoS 1, until the stream holds as many messages as were
-// acknowledged (nats-server sends a PUBACK once the message is in its own
-// MQTT stream, and stores it in the station's stream on another path), up
-// to the drain time, so that verification reads the station after the
-// last store.
+// Finish waits, up to the drain time: at QoS 0, until the receiver has
+// seen what the producers wrote (receiver.Finish); at QoS 1, until the
+// stream holds as many messages as were acknowledged (nats-server sends a
+// PUBACK once the message is in its own MQTT stream, and stores it in the
+// station's stream on another path), so that verification reads the
+// station after the last store.
 func (s *step) Finish(ctx context.Context) (workers.StepResult, error) {
 	res := workers.StepResult{Notes: s.notes}
 	var acked, written int64
