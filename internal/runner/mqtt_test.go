@@ -118,7 +118,11 @@ func mqttRestart(t *testing.T, text func(mqttURL, natsURL string) string) *resul
 }
 
 // A qos 1 run survives a broker restart: the outage is counted, every
-// producer reconnects, and nothing acknowledged is lost.
+// producer reconnects and is acknowledged again after it, and the station
+// is verified. nats-server sends the PUBACK once a message is in its own
+// MQTT stream and stores it in the station's stream on another path, so
+// a restart may cost acknowledged messages there: then the step fails,
+// naming them, and never passes.
 func TestRunMQTTSurvivesBrokerRestart(t *testing.T) {
 	t.Parallel()
 	res := mqttRestart(t, func(mqttURL, natsURL string) string {
@@ -132,10 +136,9 @@ message: {size: 64}
 load: {duration: 3s, warmup: 200ms, drain: 3s}
 `, mqttURL, natsURL)
 	})
-	if res.Status != result.StatusComplete {
-		t.Fatalf("status %s: %s", res.Status, res.Error)
-	}
 	r := res.Runs[0]
+	t.Logf("status %s error %q sent %d acked %d errors %d disconnects %d reconnects %d disconnected %.3fs stored %v lost %v",
+		r.Status, r.Error, r.Sent, r.Acked, r.Errors, r.Disconnects, r.Reconnects, r.DisconnectedS, deref(r.Stored), deref(r.Lost))
 	if r.Disconnects < 1 || r.Reconnects < 1 || r.DisconnectedS <= 0 {
 		t.Errorf("disconnects %d, reconnects %d, disconnected %.3fs: want the outage counted", r.Disconnects, r.Reconnects, r.DisconnectedS)
 	}
@@ -146,11 +149,29 @@ load: {duration: 3s, warmup: 200ms, drain: 3s}
 	if producerReconnects < 2 {
 		t.Errorf("producers counted %d reconnects: want each of the 2 to count its own", producerReconnects)
 	}
-	if r.Acked == 0 || r.Lost == nil || *r.Lost != 0 || r.Stored == nil || *r.Stored < r.Acked+r.WarmupAcked {
-		t.Errorf("verify: lost %v, stored %v, acked %d+%d", deref(r.Lost), deref(r.Stored), r.Acked, r.WarmupAcked)
+	last := -1
+	for i, sec := range r.Series {
+		if sec.DisconnectedS > 0 {
+			last = i
+		}
 	}
-	t.Logf("sent %d acked %d errors %d disconnects %d reconnects %d disconnected %.3fs stored %d",
-		r.Sent, r.Acked, r.Errors, r.Disconnects, r.Reconnects, r.DisconnectedS, deref(r.Stored))
+	var ackedAfter int64
+	for _, sec := range r.Series[last+1:] {
+		ackedAfter += sec.Acked
+	}
+	if last < 0 || ackedAfter == 0 {
+		t.Errorf("acked %d in the seconds after the outage (last down in second %d): want load acknowledged again", ackedAfter, last)
+	}
+	switch {
+	case r.Stored == nil || r.Lost == nil:
+		t.Errorf("stored %v, lost %v: want the station verified", deref(r.Stored), deref(r.Lost))
+	case *r.Lost > 0:
+		if r.Status != result.StatusFailed || !strings.Contains(r.Error, "acknowledged messages are not in the station") {
+			t.Errorf("lost %d acknowledged messages, but status %s, error %q: want failed, naming them", *r.Lost, r.Status, r.Error)
+		}
+	case r.Status != result.StatusComplete || *r.Stored < r.Acked+r.WarmupAcked:
+		t.Errorf("status %s (%s), stored %d, acked %d+%d", r.Status, r.Error, *r.Stored, r.Acked, r.WarmupAcked)
+	}
 }
 
 // At qos 0 what is published while the broker is away never arrives
