@@ -351,3 +351,28 @@ load: {duration: 300ms, warmup: 0s}
 		t.Errorf("no client certificate: status %s, error %q: want failed", bad.Status, bad.Error)
 	}
 }
+
+// The MQTT options are the client's: a persistent session, no keep-alive
+// and the retain flag still give a verified qos 1 step.
+func TestRunMQTTClientOptions(t *testing.T) {
+	t.Parallel()
+	sc := scenario(t, `
+name: options
+targets:
+  - {name: m, kind: mqtt, qos: 1, cleanSession: false, keepAlive: 0s, retain: true}
+station: {name: mqopts, storage: memory}
+producers: {counts: [2]}
+message: {size: 64}
+load: {duration: 500ms, warmup: 0s}
+`)
+	res := Run(context.Background(), sc, Options{})
+	if res.Status != result.StatusComplete {
+		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	if r := res.Runs[0]; r.Acked == 0 || r.Stored == nil || *r.Stored != r.Acked || deref(r.Lost) != int64(0) {
+		t.Errorf("acked %d, stored %v, lost %v", r.Acked, deref(r.Stored), deref(r.Lost))
+	}
+	if rt := res.Scenario.Targets[0]; rt.CleanSession == nil || *rt.CleanSession || !rt.Retain || rt.KeepAlive != 0 {
+		t.Errorf("recorded target %+v: want cleanSession false, retain, keepAlive 0s", rt)
+	}
+}

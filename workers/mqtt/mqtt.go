@@ -73,7 +73,10 @@ func (d *driver) Connect(ctx context.Context) (workers.ServerInfo, error) {
 		d.nc = nc
 		info = workers.ServerInfo{Version: nc.ConnectedServerVersion(), Name: nc.ConnectedServerName(), MaxPayload: nc.MaxPayload()}
 	}
-	c, err := connectClient(ctx, d.cfg, "stationbench-probe", nil)
+	probe := d.cfg
+	clean := true
+	probe.Target.CleanSession = &clean // leaves no session behind
+	c, err := connectClient(ctx, probe, "stationbench-probe", nil)
 	if err != nil {
 		d.closeNATS(ctx)
 		return workers.ServerInfo{}, err
