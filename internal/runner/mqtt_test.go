@@ -376,3 +376,36 @@ load: {duration: 500ms, warmup: 0s}
 		t.Errorf("recorded target %+v: want cleanSession false, retain, keepAlive 0s", rt)
 	}
 }
+
+// A broker that does not come back ends the step once the producers'
+// reconnects (maxReconnect; paho itself would retry forever) are spent,
+// with the cause named. No NATS address: only the MQTT clients watch.
+func TestRunMQTTFailsWhenBrokerDoesNotComeBack(t *testing.T) {
+	t.Parallel()
+	srv := startMQTTServer(t, 0, 0, t.TempDir())
+	defer srv.Shutdown()
+	sc := scenario(t, fmt.Sprintf(`
+name: gone
+targets:
+  - {name: doomed, kind: mqtt, url: %q, maxReconnect: 2, reconnectIntervalMs: 50, timeoutMs: 1000}
+station: {name: mqgone, storage: memory, verify: false}
+producers: {counts: [1, 2], maxPending: 32}
+message: {size: 64}
+load: {duration: 60s, warmup: 100ms, drain: 1s}
+`, srv.URL()))
+	measured, done := runMeasuredInBackground(sc)
+	waitFor(t, measured, 20*time.Second, "measured acks")
+	srv.Shutdown()
+	res := waitFor(t, done, 20*time.Second, "the run to fail")
+	if res.Status != result.StatusFailed || len(res.Runs) != 1 {
+		t.Fatalf("status %s, %d runs: want failed after the first step", res.Status, len(res.Runs))
+	}
+	r := res.Runs[0]
+	if !strings.Contains(r.Error, `"doomed"`) || !strings.Contains(r.Error, "the broker was unreachable from") ||
+		!strings.Contains(r.Error, "(maxReconnect exhausted)") || !strings.Contains(r.Error, "bench-1") {
+		t.Errorf("error %q: want the target, the producer's connection and the cause named", r.Error)
+	}
+	if r.Acked == 0 || r.DurationS <= 0 || r.DurationS > 30 || r.Disconnects < 1 {
+		t.Errorf("acked %d over %.3fs, disconnects %d: want what was measured before the broker went", r.Acked, r.DurationS, r.Disconnects)
+	}
+}
