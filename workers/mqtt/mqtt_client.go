@@ -13,6 +13,7 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/eclipse/paho.mqtt.golang/packets"
 
 	"github.com/stationbench/stationbench/workers"
 )
@@ -30,7 +31,48 @@ type conn struct {
 	closed   atomic.Bool // by the harness, or given up
 	down     atomic.Bool
 	attempts atomic.Int64
+	// epoch counts the connection's losses; lost is closed, and replaced,
+	// at each: what was in flight then gets no PUBACK (see producer).
+	epoch atomic.Uint64
+	lost  atomic.Pointer[chan struct{}]
 }
+
+func newConn(name string) *conn {
+	c := &conn{name: name}
+	ch := make(chan struct{})
+	c.lost.Store(&ch)
+	return c
+}
+
+// markLost records a loss of the connection, once per outage: down first,
+// then the epoch and the lost channel, so that a publish that sees the
+// old channel sees it closed, or sees the connection down.
+func (c *conn) markLost() bool {
+	if !c.down.CompareAndSwap(false, true) {
+		return false
+	}
+	c.epoch.Add(1)
+	next := make(chan struct{})
+	close(*c.lost.Swap(&next))
+	return true
+}
+
+// noStore is a paho Store that keeps nothing. paho's own store would
+// resend after a reconnect what was in flight at the loss, under new
+// tokens, completing the old ones without an error and with no PUBACK: a
+// false acknowledgement, and a payload paho still writes after the
+// producer took its buffer back. Without it, what was in flight at a loss
+// fails (producer.wait), and the producer publishes again only once
+// reconnected.
+type noStore struct{}
+
+func (noStore) Open()                             {}
+func (noStore) Put(string, packets.ControlPacket) {}
+func (noStore) Get(string) packets.ControlPacket  { return nil }
+func (noStore) All() []string                     { return nil }
+func (noStore) Del(string)                        {}
+func (noStore) Close()                            {}
+func (noStore) Reset()                            {}
 
 // IsClosed implements workers.Conn.
 func (c *conn) IsClosed() bool { return c.closed.Load() }
@@ -65,7 +107,8 @@ func connectClient(ctx context.Context, c workers.Config, id string, onReconnect
 	o.SetAutoReconnect(t.ReconnectEnabled())
 	o.SetMaxReconnectInterval(max(t.ReconnectInterval(), time.Millisecond))
 	o.SetResumeSubs(false)
-	cn := &conn{name: id}
+	o.SetStore(noStore{})
+	cn := newConn(id)
 	watch(o, cn, c, onReconnect)
 	cn.client = paho.NewClient(o)
 	tok := cn.client.Connect()
@@ -90,7 +133,7 @@ func connectClient(ctx context.Context, c workers.Config, id string, onReconnect
 func watch(o *paho.ClientOptions, cn *conn, c workers.Config, onReconnect func()) {
 	f, t := c.Faults, c.Target
 	markDown := func() {
-		if cn.down.CompareAndSwap(false, true) {
+		if cn.markLost() {
 			f.ConnDown(cn, time.Now())
 		}
 	}

@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -14,12 +15,13 @@ import (
 //
 // paho gives a Token per publish rather than calling back, and keeps the
 // payload it is given until the token completes (written, at QoS 0; its
-// PUBACK, at QoS 1, since it may have to send it again after a
-// reconnect). So Publish copies each message into a buffer of the
+// PUBACK, at QoS 1). So Publish copies each message into a buffer of the
 // producer's own and queues the token, in publish order, to a goroutine of
 // the producer's that waits for each in turn: it tells the worker of each
 // acknowledgement (the workers.Acker; one goroutine, so calls never
-// overlap) and marks the buffer free.
+// overlap) and marks the buffer free. A message in flight when the
+// connection is lost fails ("connection lost before its PUBACK"): paho
+// keeps no store to resend it from (noStore).
 //
 // The buffers are a ring indexed by sequence number. The buffer of message
 // seq is free again once the token of its last user has completed;
@@ -36,8 +38,9 @@ type producer struct {
 	acks   workers.Acker // QoS 1; nil at QoS 0 (no acknowledgement)
 
 	// Owned by the publishing goroutine.
-	ring  []slot
-	queue chan pending
+	ring      []slot
+	ringEpoch uint64 // the connection's epoch when the ring was made
+	queue     chan pending
 
 	done     atomic.Uint64 // the last sequence number whose token completed, in order
 	acked    atomic.Int64  // positive acknowledgements (QoS 1), for the step
@@ -59,7 +62,8 @@ type slot struct {
 type pending struct {
 	seq    uint64
 	tok    paho.Token
-	failed bool // Publish already returned its error
+	failed bool          // Publish already returned its error
+	lost   chan struct{} // closed if the connection is lost before the token completes
 	next   chan pending
 }
 
@@ -88,7 +92,15 @@ func newProducer(ctx context.Context, c workers.Config, p workers.ProducerSpec, 
 // Publish copies payload into a free buffer and hands it to paho; the
 // token is awaited by the producer's goroutine. A publish paho refuses at
 // once (not connected) returns its error.
+//
+// While the connection is down, a QoS 1 publish fails at once: paho would
+// hold it for a resend that its store (noStore) no longer makes. (At QoS 0
+// paho drops it, and the subscriber counts it lost.)
 func (p *producer) Publish(seq uint64, payload []byte) error {
+	lost := *p.cn.lost.Load()
+	if p.qos == 1 && p.cn.down.Load() {
+		return errReconnecting
+	}
 	s := p.slotFor(seq, len(payload))
 	copy(s.buf, payload)
 	s.last = seq
@@ -99,14 +111,26 @@ func (p *producer) Publish(seq uint64, payload []byte) error {
 		err = tok.Error()
 	default:
 	}
-	p.enqueue(pending{seq: seq, tok: tok, failed: err != nil})
+	p.enqueue(pending{seq: seq, tok: tok, failed: err != nil, lost: lost})
 	return err
 }
+
+var errReconnecting = errors.New("not connected: the client is reconnecting")
+
+// errLost is why a message in flight when the connection was lost failed.
+const errLost = "connection lost before its PUBACK"
 
 // slotFor returns the buffer for seq: its place in the ring, once free;
 // else the ring doubles (new buffers: the old ones stay with paho until
 // their tokens complete).
+//
+// After a loss of the connection the ring is made anew: a buffer handed
+// to paho before the loss may still be written by it, with no token left
+// to say when it is done.
 func (p *producer) slotFor(seq uint64, size int) *slot {
+	if e := p.cn.epoch.Load(); e != p.ringEpoch {
+		p.ring, p.ringEpoch = nil, e
+	}
 	if n := uint64(len(p.ring)); n > 0 {
 		s := &p.ring[seq%n]
 		if s.last <= p.done.Load() && len(s.buf) == size {
@@ -153,22 +177,47 @@ func (p *producer) wait(q chan pending) {
 			q = m.next
 			continue
 		}
+		lostFirst := false
 		select {
 		case <-m.tok.Done():
+		case <-m.lost:
+			select {
+			case <-m.tok.Done(): // completed before the loss was seen
+			default:
+				lostFirst = true
+			}
 		case <-p.quit:
 			return
 		}
-		good := !m.failed && m.tok.Error() == nil
+		good := !m.failed && !lostFirst && m.tok.Error() == nil
 		switch {
 		case p.acks != nil && !m.failed:
 			if good {
 				p.acked.Add(1)
+				p.acks.Ack(m.seq, true)
+			} else {
+				p.nak(m.seq, lostFirst, m.tok)
 			}
-			p.acks.Ack(m.seq, good)
 		case good:
 			p.written.Add(1)
 		}
 		p.done.Store(m.seq)
+	}
+}
+
+// nak tells the worker that message seq was not acknowledged, and why
+// when the worker keeps reasons.
+func (p *producer) nak(seq uint64, lost bool, tok paho.Token) {
+	n, ok := p.acks.(interface {
+		Nak(seq uint64, reason string)
+	})
+	switch {
+	case !ok:
+		p.acks.Ack(seq, false)
+	case lost:
+		n.Nak(seq, errLost)
+	default:
+		n.Nak(seq, tok.Error().Error())
 	}
 }
 

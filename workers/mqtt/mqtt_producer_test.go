@@ -7,7 +7,7 @@ import (
 // Once the ring holds as many buffers as messages in flight, taking a
 // buffer and queueing a message allocate nothing.
 func TestPublishBookkeepingAllocatesNothingWhenWarm(t *testing.T) {
-	p := &producer{queue: make(chan pending, initialRing)}
+	p := &producer{cn: newConn("t"), queue: make(chan pending, initialRing)}
 	var seq uint64
 	step := func() {
 		seq++
@@ -28,7 +28,7 @@ func TestPublishBookkeepingAllocatesNothingWhenWarm(t *testing.T) {
 // A buffer is never handed out while paho may still hold it: with more
 // messages in flight than the ring holds, the ring grows.
 func TestRingGrowsWhileBuffersAreHeld(t *testing.T) {
-	p := &producer{queue: make(chan pending, initialRing)}
+	p := &producer{cn: newConn("t"), queue: make(chan pending, initialRing)}
 	held := map[*byte]uint64{}
 	for seq := uint64(1); seq <= 100; seq++ { // none completes
 		s := p.slotFor(seq, 16)
@@ -46,7 +46,7 @@ func TestRingGrowsWhileBuffersAreHeld(t *testing.T) {
 // The queue to the waiting goroutine grows rather than block, and keeps
 // the publish order across its links.
 func TestQueueGrowsInOrder(t *testing.T) {
-	p := &producer{queue: make(chan pending, initialRing)}
+	p := &producer{cn: newConn("t"), queue: make(chan pending, initialRing)}
 	first := p.queue
 	for seq := uint64(1); seq <= 100; seq++ {
 		p.enqueue(pending{seq: seq})
