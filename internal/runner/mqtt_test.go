@@ -142,6 +142,13 @@ load: {duration: 3s, warmup: 200ms, drain: 3s}
 	if r.Disconnects < 1 || r.Reconnects < 1 || r.DisconnectedS <= 0 {
 		t.Errorf("disconnects %d, reconnects %d, disconnected %.3fs: want the outage counted", r.Disconnects, r.Reconnects, r.DisconnectedS)
 	}
+	for _, e := range r.ErrorTexts { // what the outage cost is said, never counted acknowledged
+		t.Logf("error text: %d x %s", e.Count, e.Text)
+		if !strings.Contains(e.Text, "connection") && !strings.Contains(e.Text, "reconnecting") &&
+			!strings.Contains(e.Text, "broken pipe") && !strings.Contains(e.Text, "no acknowledgement within") {
+			t.Errorf("error text %q: want the outage named", e.Text)
+		}
+	}
 	var producerReconnects int64
 	for _, p := range r.ProducerStats {
 		producerReconnects += p.Reconnects
