@@ -32,6 +32,7 @@ import (
 	"github.com/stationbench/stationbench/workers/jetstream"
 	"github.com/stationbench/stationbench/workers/kafka"
 	"github.com/stationbench/stationbench/workers/memphis"
+	"github.com/stationbench/stationbench/workers/mqtt"
 	"github.com/stationbench/stationbench/workers/natscore"
 )
 
@@ -73,6 +74,8 @@ func Table() []Protocol {
 			Rules: scenarios.MemphisHTTPRules(), New: memphis.NewHTTP, Embed: embedded.StartNATS, Acks: true, Verify: true},
 		{Kind: scenarios.KindKafka, Summary: "Kafka produce to a topic (franz-go): latency to the produce callback at the target's ack level, end offsets verified",
 			Rules: scenarios.KafkaRules(), New: kafka.New, Embed: kafka.Embed, Acks: true, Verify: true},
+		{Kind: scenarios.KindMQTT, Summary: "MQTT 3.1.1 publish, one client per producer: qos 1 timed to the PUBACK, station stream verified; qos 0 timed publish-to-delivery by the harness's subscriber",
+			Rules: scenarios.MQTTRules(), New: mqtt.New, Embed: embedded.StartMQTT, Acks: true, Deliveries: true, Verify: true},
 	}
 }
 

@@ -64,6 +64,7 @@ func TestTableAcksAsDriversDo(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Shutdown)
+	mq := natstest.StartMQTT(t)
 	docs := map[scenarios.Kind]string{
 		scenarios.KindNATS:      fmt.Sprintf("  - kind: nats\n    url: %s\n", nats.URL()),
 		scenarios.KindJetStream: fmt.Sprintf("  - kind: jetstream\n    url: %s\n", nats.URL()),
@@ -72,6 +73,7 @@ func TestTableAcksAsDriversDo(t *testing.T) {
 		scenarios.KindMemphisHTTP: fmt.Sprintf("  - kind: memphis-http\n    url: %s\n    natsPort: %d\n    password: %s\n",
 			gateway.URL(), broker.Port(), memphistest.DefaultPassword),
 		scenarios.KindKafka: fmt.Sprintf("  - kind: kafka\n    url: %s\n", fake.URL()),
+		scenarios.KindMQTT:  fmt.Sprintf("  - kind: mqtt\n    url: %s\n    natsUrl: %s\n", mq.URL(), mq.NATSURL()), // qos 1: acked
 	}
 	// A Kafka topic is always on disk: a kafka target refuses storage memory.
 	storage := map[scenarios.Kind]string{scenarios.KindKafka: "file"}
@@ -106,5 +108,45 @@ func TestTableAcksAsDriversDo(t *testing.T) {
 				t.Error(err)
 			}
 		})
+	}
+}
+
+// An mqtt target is acknowledged at qos 1 (above) and, at qos 0, measured
+// by the harness's subscriber: the table marks it Deliveries as well.
+func TestMQTTQoS0IsMeasuredByDeliveries(t *testing.T) {
+	p, _ := Lookup(scenarios.KindMQTT)
+	if !p.Deliveries {
+		t.Fatal("the table does not say that mqtt (qos 0) is measured by deliveries")
+	}
+	mq := natstest.StartMQTT(t)
+	doc := fmt.Sprintf("name: k\nstation: {name: k, storage: memory}\ntargets:\n  - {kind: mqtt, qos: 0, url: %q, natsUrl: %q}\n", mq.URL(), mq.NATSURL())
+	sc, err := scenarios.Parse("k.yaml", []byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	d, err := New(workers.Config{Target: sc.Targets[0], URL: sc.Targets[0].URL, Station: sc.Station})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(ctx)
+	step, err := d.BeginStep(ctx, workers.StepSpec{Producers: 1, Clock: workers.NewClock(), Drain: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if step.Acked() {
+		t.Error("a qos 0 step says its messages are acknowledged")
+	}
+	step.Start(workers.Window{To: time.Second})
+	res, err := step.Finish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Deliveries == nil || len(res.DeliveriesByProducer) != 1 {
+		t.Errorf("the qos 0 step returned no receiver's record: %+v", res)
 	}
 }

@@ -65,6 +65,12 @@ type Target struct {
 	Ack        string `yaml:"ack,omitempty" json:"ack,omitempty"`
 	LingerMs   int    `yaml:"lingerMs,omitempty" json:"lingerMs,omitempty"`
 	BatchBytes int    `yaml:"batchBytes,omitempty" json:"batchBytes,omitempty"`
+	// MQTT options (kind mqtt): NATSURL carries no user info.
+	NATSURL      string   `yaml:"natsUrl,omitempty" json:"natsUrl,omitempty"`
+	QoS          *int     `yaml:"qos,omitempty" json:"qos,omitempty"`
+	CleanSession *bool    `yaml:"cleanSession,omitempty" json:"cleanSession,omitempty"`
+	KeepAlive    Duration `yaml:"keepAlive,omitempty" json:"keepAlive,omitempty"`
+	Retain       bool     `yaml:"retain,omitempty" json:"retain,omitempty"`
 }
 
 // IsEmbedded reports whether the target was the in-process server, over

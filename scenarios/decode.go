@@ -332,6 +332,11 @@ func (d *decoder) targets(dst *[]Target) fieldFunc {
 			"ack":                 d.str(&t.Ack),
 			"lingerMs":            d.millis(&t.Linger, MaxLinger),
 			"batchBytes":          d.size(&t.BatchBytes),
+			"natsUrl":             d.str(&t.NATSURL),
+			"qos":                 d.optInt(&t.QoS),
+			"cleanSession":        d.boolean(&t.CleanSession),
+			"keepAlive":           d.duration(&t.KeepAlive),
+			"retain":              d.flag(&t.Retain),
 		}
 	})
 }

@@ -46,6 +46,19 @@ func (d *decoder) integer(dst *int) fieldFunc {
 	}
 }
 
+// optInt decodes an integer whose absence means something (left out:
+// nil).
+func (d *decoder) optInt(dst **int) fieldFunc {
+	return func(n *yaml.Node, key string) bool {
+		v, err := parseIntNode(n)
+		if err != nil {
+			return d.fail(n, key, err)
+		}
+		*dst = &v
+		return true
+	}
+}
+
 func (d *decoder) number(dst *float64) fieldFunc {
 	return func(n *yaml.Node, key string) bool {
 		v, err := parseFloatNode(n)

@@ -63,6 +63,7 @@ func Kinds() []KindRules {
 		MemphisRules(),
 		MemphisHTTPRules(),
 		KafkaRules(),
+		MQTTRules(),
 	}
 }
 

@@ -15,7 +15,7 @@ func TestKindsList(t *testing.T) {
 		}
 		seen[r.Kind] = true
 	}
-	if got, want := kindList(), "nats, jetstream, memphis, memphis-http or kafka"; got != want {
+	if got, want := kindList(), "nats, jetstream, memphis, memphis-http, kafka or mqtt"; got != want {
 		t.Errorf("kind list %q, want %q", got, want)
 	}
 }
@@ -23,7 +23,7 @@ func TestKindsList(t *testing.T) {
 // The kind-specific messages keep their text, file, line and key.
 func TestKindMessages(t *testing.T) {
 	for doc, want := range map[string]string{
-		"name: m\ntargets:\n  - kind: amqp\n":                      `m.yaml:3: targets[0].kind: "amqp" is not a kind: want nats, jetstream, memphis, memphis-http or kafka`,
+		"name: m\ntargets:\n  - kind: amqp\n":                      `m.yaml:3: targets[0].kind: "amqp" is not a kind: want nats, jetstream, memphis, memphis-http, kafka or mqtt`,
 		"name: m\ntargets:\n  - kind: nats\nmessage:\n  size: 8\n": `m.yaml:5: message.size: a nats target (targets[0]) needs at least 16 bytes: the payload carries two timestamps; got 8`,
 	} {
 		_, err := Parse("m.yaml", []byte(doc), nil)

@@ -87,7 +87,7 @@ var invalidFiles = map[string][]wantErr{
 	},
 	"several-errors.yaml": {
 		{1, "name", "only letters"},
-		{4, "targets[0].kind", `"mqtt"`},
+		{4, "targets[0].kind", `"amqp"`},
 		{5, "targets[0].timeoutMs", "got -1"},
 		{7, "producers.counts[1]", `want an integer, got "x"`},
 		{8, "producers.ack", "want sync or async"},

@@ -54,7 +54,10 @@ func (s Scenario) Redacted() Scenario {
 		t.ConnectionToken = redactSecret(t.ConnectionToken)
 		t.URL = redact.URL(t.URL)
 		t.Host = redact.URL(t.Host)
+		t.NATSURL = redact.URL(t.NATSURL)
 		t.Reconnect = cloneBool(t.Reconnect)
+		t.CleanSession = cloneBool(t.CleanSession)
+		t.QoS = cloneInt(t.QoS)
 	}
 	out.Station.Reset = cloneBool(s.Station.Reset)
 	out.Station.Subscribe = cloneBool(s.Station.Subscribe)
@@ -99,6 +102,7 @@ func secretsOf(ts []Target) []string {
 		out = append(out, t.Password.Value(), t.ConnectionToken.Value())
 		out = append(out, redact.Passwords(t.URL)...)
 		out = append(out, redact.Passwords(t.Host)...)
+		out = append(out, redact.Passwords(t.NATSURL)...)
 	}
 	return out
 }

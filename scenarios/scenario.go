@@ -23,6 +23,9 @@ const (
 	KindMemphisHTTP Kind = "memphis-http"
 	// KindKafka produces to a Kafka topic (franz-go); latency to the produce callback.
 	KindKafka Kind = "kafka"
+	// KindMQTT publishes over MQTT 3.1.1; QoS 1 is timed to the PUBACK,
+	// QoS 0 by the harness's subscriber.
+	KindMQTT Kind = "mqtt"
 )
 
 // Embedded is the URL value (and the meaning of an empty URL) that selects the
@@ -106,6 +109,20 @@ type Target struct {
 	// BatchBytes bounds one record batch of a partition, before
 	// compression (default 1000012, Kafka's max.message.bytes).
 	BatchBytes ByteSize `yaml:"batchBytes,omitempty" json:"batchBytes,omitempty"`
+	// MQTT options (kind mqtt; see scenarios/kind_mqtt.go).
+	// NATSURL is the NATS address (nats:// or tls://) of the server behind
+	// an MQTT target: its station's stream is made and verified, and QoS 0
+	// deliveries received, over NATS. The embedded server fills it.
+	NATSURL string `yaml:"natsUrl,omitempty" json:"natsUrl,omitempty"`
+	// QoS is the MQTT quality of service of every publish: 0 or 1
+	// (default 1).
+	QoS *int `yaml:"qos,omitempty" json:"qos,omitempty"`
+	// CleanSession starts each client with a clean session (default true).
+	CleanSession *bool `yaml:"cleanSession,omitempty" json:"cleanSession,omitempty"`
+	// KeepAlive is the MQTT keep-alive interval (default 30s; 0s: off).
+	KeepAlive Duration `yaml:"keepAlive,omitempty" json:"keepAlive,omitempty"`
+	// Retain sets the retain flag on every publish.
+	Retain bool `yaml:"retain,omitempty" json:"retain,omitempty"`
 }
 
 // IsEmbedded reports whether the target is the in-process server, over

@@ -18,7 +18,7 @@ var secretFields = map[string]bool{"password": true, "connectionToken": true}
 // all.
 func sensitiveKey(key string) bool {
 	switch lastSegment(key) {
-	case "password", "connectionToken", "url", "host", "username":
+	case "password", "connectionToken", "url", "host", "username", "natsUrl":
 		return true
 	}
 	return false
@@ -71,7 +71,7 @@ func secretsIn(root *yaml.Node, env func(string) (string, bool)) []string {
 			switch {
 			case secretFields[k]:
 				scalars(v, 0, add)
-			case k == "url" || k == "host":
+			case k == "url" || k == "host" || k == "natsUrl":
 				scalars(v, 0, passwords)
 			}
 		}

@@ -44,6 +44,7 @@ func record(sc scenarios.Scenario) result.Scenario {
 			CredsFile: t.CredsFile, NKeyFile: t.NKeyFile, Host: t.Host, Port: t.Port,
 			AccountID: t.AccountID, NATSPort: t.NATSPort,
 			SASL: t.SASL, Ack: t.Ack, LingerMs: int(t.Linger.Ms()), BatchBytes: t.BatchBytes.Int(),
+			NATSURL: t.NATSURL, QoS: t.QoS, CleanSession: t.CleanSession, KeepAlive: result.Duration(t.KeepAlive), Retain: t.Retain,
 		})
 	}
 	if f := s.Load.FindMaxRate; f != nil {

@@ -135,6 +135,9 @@ func (r *run) target(ctx context.Context, pt plan.Target) (err error) {
 		noteMethod(&r.res.Env, t.Name, srv) // a fake says so: env.go
 		url = srv.URL()
 		env.URL = "embedded (" + url + ")"
+		if b, ok := srv.(interface{ NATSURL() string }); ok {
+			t.NATSURL = b.NATSURL() // a kind reached over another protocol keeps its station over NATS (mqtt)
+		}
 	}
 	r.faults = workers.NewFaults()
 	d := pt.Driver
