@@ -17,13 +17,15 @@ import (
 // three per producer made 10,000 producers cost 6.6 GB). It keeps the raw
 // latencies of its current second in a small buffer (AckStats) and records
 // them here when the buffer is full or the second is over, so that a lock
-// is taken once per buffer, never per message. The step's totals are
-// sharded (receivers are spread over the shards, one lock each) so that
-// receivers on different cores rarely wait for each other; the per-second
-// histograms are one set, since all receivers are in the same second at
-// the same time. Recording the same values into these histograms gives the
-// same histograms as recording them per receiver and merging: a histogram
-// is a count per bucket. Safe for concurrent use.
+// is taken once per buffer, never per message. Each corrected latency is
+// recorded once, into its second; the step's corrected histogram is the
+// merge of its seconds. The uncorrected latencies are sharded (receivers
+// are spread over the shards, one lock each) so that receivers on
+// different cores rarely wait for each other; the per-second histograms are
+// one set, since all receivers are in the same second at the same time.
+// Recording the same values into these histograms gives the same
+// histograms as recording them per receiver and merging: a histogram is a
+// count per bucket. Safe for concurrent use.
 type SecondHistograms struct {
 	shards []latencyShard
 	next   atomic.Uint32 // the shard the next receiver gets
@@ -32,17 +34,16 @@ type SecondHistograms struct {
 	seconds []*hdrhistogram.Histogram // index: second of the series; nil until used
 }
 
-// latencyShard is a part of a step's totals: the receivers given it record
-// into it. Its histograms are made on the first record.
+// latencyShard is a part of a step's uncorrected latencies: the receivers
+// given it record into it. Its histogram is made on the first record.
 type latencyShard struct {
 	mu          sync.Mutex
-	corrected   *hdrhistogram.Histogram
 	uncorrected *hdrhistogram.Histogram
-	_           [40]byte // keep each shard's lock on its own cache line
+	_           [48]byte // keep each shard's lock on its own cache line
 }
 
-// maxLatencyShards bounds the shards of a step (each holds two full-range
-// histograms when used: 442 KB).
+// maxLatencyShards bounds the shards of a step (each holds a full-range
+// histogram when used: 221 KB).
 const maxLatencyShards = 64
 
 // NewSecondHistograms makes an empty set, with a shard per CPU the process
@@ -60,15 +61,15 @@ func (s *SecondHistograms) shard() *latencyShard {
 }
 
 // record files the buffered latencies of one receiver's second sec into
-// the step's totals (through the receiver's shard) and into the second.
+// the step's uncorrected latencies (through the receiver's shard) and, the
+// corrected ones, into the second.
 func (s *SecondHistograms) record(sh *latencyShard, sec int, lat []sample) {
 	sh.mu.Lock()
-	if sh.corrected == nil {
-		sh.corrected, sh.uncorrected = result.NewHistogram(), result.NewHistogram()
+	if sh.uncorrected == nil {
+		sh.uncorrected = result.NewHistogram()
 	}
 	for _, l := range lat {
-		_ = sh.corrected.RecordValue(l.corrected) // cannot fail: clamped into range
-		_ = sh.uncorrected.RecordValue(l.uncorrected)
+		_ = sh.uncorrected.RecordValue(l.uncorrected) // cannot fail: clamped into range
 	}
 	sh.mu.Unlock()
 
@@ -102,11 +103,17 @@ func (s *SecondHistograms) Second(sec int) *hdrhistogram.Histogram {
 // and uncorrected (histograms of result.NewHistogram's geometry). Call once
 // the step's receivers are done.
 func (s *SecondHistograms) Totals(corrected, uncorrected *hdrhistogram.Histogram) {
+	s.mu.Lock()
+	for _, h := range s.seconds {
+		if h != nil {
+			corrected.Merge(h)
+		}
+	}
+	s.mu.Unlock()
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		if sh.corrected != nil {
-			corrected.Merge(sh.corrected)
+		if sh.uncorrected != nil {
 			uncorrected.Merge(sh.uncorrected)
 		}
 		sh.mu.Unlock()
