@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -101,5 +103,59 @@ func TestReportsShowLabelsAndFairness(t *testing.T) {
 		if strings.Contains(out, "fairness 0.990 <") {
 			t.Errorf("%s: a fair run is flagged", name)
 		}
+	}
+}
+
+// TestReportsStayReadableWithManyProducers renders a run of 10,000
+// producers, one of them slow: the reports name only the slowest few
+// (analysis.SlowestShown) and stay short, while result.json keeps every
+// producer's record.
+func TestReportsStayReadableWithManyProducers(t *testing.T) {
+	const n = 10000
+	ps := make([]result.ProducerStats, n)
+	for i := range ps {
+		ps[i] = result.ProducerStats{Name: fmt.Sprintf("bench-%d", i+1), Sent: 100, Acked: 100, ThroughputMsgsPerSec: 20,
+			LatencyUs: result.ProducerLatency{P50: 300, P99: 900, Max: 1200}}
+	}
+	for i := range n / 2 {
+		ps[i].ThroughputMsgsPerSec = 1 // half of them starved: flagged
+	}
+	low := analysis.Jain(func() []float64 {
+		xs := make([]float64, n)
+		for i := range ps {
+			xs[i] = ps[i].ThroughputMsgsPerSec
+		}
+		return xs
+	}())
+	r := &result.Result{Status: result.StatusComplete, Runs: []result.Run{{Target: "local", Producers: n, Repeat: 1,
+		Status: result.StatusComplete, Fairness: &low, ProducerStats: ps}}}
+	r.Analysis = analysis.Analyze(r, nil)
+	for name, render := range map[string]func(*bytes.Buffer) error{
+		"text":     func(b *bytes.Buffer) error { return Summary(b, r) },
+		"markdown": func(b *bytes.Buffer) error { return Markdown(b, r) },
+		"html":     func(b *bytes.Buffer) error { return HTML(b, r) },
+	} {
+		var b bytes.Buffer
+		if err := render(&b); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out := b.String()
+		if named := strings.Count(out, "bench-"); named > analysis.SlowestShown {
+			t.Errorf("%s: %d producers named, want at most %d", name, named, analysis.SlowestShown)
+		}
+		if b.Len() > 256<<10 {
+			t.Errorf("%s: %d bytes for one run", name, b.Len())
+		}
+	}
+	path := filepath.Join(t.TempDir(), "result.json")
+	if err := result.WriteJSON(path, r); err != nil {
+		t.Fatal(err)
+	}
+	back, err := result.ReadJSON(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(back.Runs[0].ProducerStats); got != n {
+		t.Errorf("result.json keeps %d producers, want %d", got, n)
 	}
 }

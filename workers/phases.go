@@ -1,12 +1,9 @@
 package workers
 
 import (
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // pauseState is the control side of pausing: the runner's phase goroutine
@@ -134,25 +131,11 @@ func LiveBoundsNs() [LiveBuckets]int64 {
 }
 
 // LiveLatency is a bucketed latency distribution that the ack receiver
-// adds one closed second to at a time (off the per-message path) and that
-// may be read at any time.
+// adds its latencies to a buffer at a time (off the per-message path) and
+// that may be read at any time.
 type LiveLatency struct {
 	counts [LiveBuckets + 1]atomic.Int64 // the last is +Inf
 	sumNs  atomic.Int64
-}
-
-// add files one second's histogram into the buckets.
-func (l *LiveLatency) add(h *hdrhistogram.Histogram) {
-	bounds := LiveBoundsNs()
-	for _, bar := range h.Distribution() {
-		if bar.Count == 0 {
-			continue
-		}
-		v := bar.To
-		i := sort.Search(LiveBuckets, func(i int) bool { return bounds[i] >= v })
-		l.counts[i].Add(bar.Count)
-		l.sumNs.Add(bar.Count * v)
-	}
 }
 
 // LiveSnapshot is a reading of a worker's progress counters.

@@ -47,6 +47,18 @@ func TestSecondHistogramsMergeTwoReceivers(t *testing.T) {
 	}
 	wg.Wait()
 
+	all := result.NewHistogram()
+	for k := range script {
+		for _, m := range script[k] {
+			_ = all.RecordValue(clamp(m.now - m.intended))
+		}
+	}
+	corrected, uncorrected := result.NewHistogram(), result.NewHistogram()
+	shared.Totals(corrected, uncorrected)
+	if !corrected.Equals(all) || !uncorrected.Equals(all) {
+		t.Errorf("step totals: %d and %d latencies, want exactly the %d recorded", corrected.TotalCount(), uncorrected.TotalCount(), all.TotalCount())
+	}
+
 	for sec := range n {
 		ref := result.NewHistogram()
 		var count int64
@@ -54,7 +66,7 @@ func TestSecondHistogramsMergeTwoReceivers(t *testing.T) {
 			own := result.NewHistogram()
 			for _, m := range script[k] {
 				if w.second(m.now, n) == sec {
-					recordClamped(own, m.now-m.intended)
+					_ = own.RecordValue(clamp(m.now - m.intended))
 				}
 			}
 			if own.TotalCount() == 0 {

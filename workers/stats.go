@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"slices"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -58,7 +59,27 @@ type SendStats struct {
 type AckSecond struct {
 	Acked  int64
 	Errors int64
-	P99Ns  int64 // this receiver's own p99 of the second
+}
+
+// Per-producer latency geometry: coarser than the step's (result.NewHistogram:
+// 1 ns to 60 s, 3 significant digits, 221 KB), so that a producer costs
+// 21 KB, not 663 KB, for its own percentiles. Values are nanoseconds; the
+// resolution is 1 us and each value is within 1 % of what was recorded. The
+// step's histograms, which every step figure comes from, stay exact.
+const (
+	producerLowestNs int64 = 1000
+	producerSigFigs        = 2
+)
+
+// ackBuffer is how many latencies a receiver holds before recording them
+// into its step's histograms: a lock is taken once per ackBuffer acks (and
+// at the end of each second), never per ack. 4 KB per receiver.
+const ackBuffer = 256
+
+// sample is one acknowledged message's latencies, clamped into the
+// histograms' range, in nanoseconds.
+type sample struct {
+	corrected, uncorrected int64
 }
 
 // AckStats is what one acknowledgement (or delivery) receiver recorded.
@@ -69,17 +90,21 @@ type AckStats struct {
 	Errors      int64 // negative acknowledgements
 	WarmupAcked int64 // warmup messages acknowledged
 	Stale       int64 // acks for messages already counted as timed out
-	// Corrected is latency from the intended send time; Uncorrected from the
-	// actual send time. Values in nanoseconds.
-	Corrected   *hdrhistogram.Histogram
-	Uncorrected *hdrhistogram.Histogram
-	Series      []AckSecond
+	// Latency is this receiver's own corrected latency (from the intended
+	// send time), in nanoseconds, at the per-producer geometry: coarser
+	// than the step's histograms (see producerSigFigs). MaxNs is its exact
+	// largest value (clamped into the step's range).
+	Latency *hdrhistogram.Histogram
+	MaxNs   int64
+	Series  []AckSecond
 
-	interval *hdrhistogram.Histogram // acks of the current second
-	seconds  *SecondHistograms       // the step's; each closed second merges in
-	live     *LiveLatency            // fed each closed second; nil for none
-	cur      int                     // index of the current second
-	window   Window
+	buf     [ackBuffer]sample // latencies of the current second not yet recorded in seconds
+	n       int               // how many of buf are filled
+	seconds *SecondHistograms // the step's; the buffer is recorded there
+	shard   *latencyShard     // this receiver's part of the step's totals
+	live    *LiveLatency      // fed from each recorded buffer; nil for none
+	cur     int               // index of the current second
+	window  Window
 }
 
 func newSendStats(seconds int) SendStats {
@@ -87,22 +112,30 @@ func newSendStats(seconds int) SendStats {
 }
 
 // newAckStats makes the record of one receiver for the measured window w,
-// with a series of n seconds; each closed second's latencies merge into
-// the step's per-second histograms.
+// with a series of n seconds; its latencies are recorded into the step's
+// histograms, seconds.
 func newAckStats(w Window, n int, seconds *SecondHistograms) *AckStats {
 	return &AckStats{
-		Corrected:   result.NewHistogram(),
-		Uncorrected: result.NewHistogram(),
-		Series:      make([]AckSecond, n),
-		interval:    result.NewHistogram(),
-		seconds:     seconds,
-		window:      w,
+		Latency: hdrhistogram.New(producerLowestNs, result.HistogramHighestNs, producerSigFigs),
+		Series:  make([]AckSecond, n),
+		seconds: seconds,
+		shard:   seconds.shard(),
+		window:  w,
 	}
 }
 
-// Seconds are the per-second histograms this record merges into, shared
+// Seconds are the step's histograms this record is recorded into, shared
 // with the other receivers of its step.
 func (a *AckStats) Seconds() *SecondHistograms { return a.seconds }
+
+// LatencyAt returns the receiver's corrected latency at quantile q (0 to
+// 100) in nanoseconds, at most MaxNs; 0 when nothing was acknowledged.
+func (a *AckStats) LatencyAt(q float64) int64 {
+	if a.Latency.TotalCount() == 0 {
+		return 0
+	}
+	return min(a.Latency.ValueAtQuantile(q), a.MaxNs)
+}
 
 // seriesLen is the number of seconds a step's series holds: the measured
 // window plus the drain, during which late acks still arrive.
@@ -127,13 +160,17 @@ func (a *AckStats) record(intended, sent, now int64, ok bool) {
 	}
 	a.Acked++
 	a.Series[a.cur].Acked++
-	recordClamped(a.Corrected, now-intended)
-	recordClamped(a.Uncorrected, now-sent)
-	recordClamped(a.interval, now-intended)
+	c, u := clamp(now-intended), clamp(now-sent)
+	a.MaxNs = max(a.MaxNs, c)
+	_ = a.Latency.RecordValue(c) // cannot fail: clamped into range
+	a.buf[a.n] = sample{corrected: c, uncorrected: u}
+	if a.n++; a.n == len(a.buf) {
+		a.flush()
+	}
 }
 
-// roll moves the current second forward to the one holding now, closing the
-// seconds it passes.
+// roll moves the current second forward to the one holding now, recording
+// the buffered latencies of the second it leaves.
 func (a *AckStats) roll(now int64) {
 	s := a.window.second(now, len(a.Series))
 	if s == a.cur {
@@ -143,31 +180,44 @@ func (a *AckStats) roll(now int64) {
 	a.cur = s
 }
 
-// flush writes the current second's p99, merges the second into the
-// step's (once a second, off the publish path: the lock there is taken
-// once per receiver per second) and starts a new interval.
+// flush records the buffered latencies of the current second into the
+// step's histograms (and the live buckets) and empties the buffer. It
+// allocates nothing but a second's histogram the first time any receiver
+// records into that second.
 func (a *AckStats) flush() {
-	if a.interval.TotalCount() > 0 {
-		a.Series[a.cur].P99Ns = a.interval.ValueAtQuantile(99)
-		a.seconds.merge(a.cur, a.interval)
-		if a.live != nil {
-			a.live.add(a.interval)
-		}
-		a.interval.Reset()
+	if a.n == 0 {
+		return
 	}
+	a.seconds.record(a.shard, a.cur, a.buf[:a.n])
+	if a.live != nil {
+		a.live.addSamples(a.buf[:a.n])
+	}
+	a.n = 0
 }
 
-// finish closes the last second; call once, after the last record.
+// finish records what is still buffered; call once, after the last record.
 func (a *AckStats) finish() { a.flush() }
 
-// recordClamped records v, clamped into the histogram's trackable range, so
-// that a stall longer than the range still counts at the range's top.
-func recordClamped(h *hdrhistogram.Histogram, v int64) {
-	if v < 1 {
-		v = 1
+// addSamples files buffered latencies into the live buckets.
+func (l *LiveLatency) addSamples(lat []sample) {
+	bounds := LiveBoundsNs()
+	var counts [LiveBuckets + 1]int64
+	var sum int64
+	for _, s := range lat {
+		i, _ := slices.BinarySearch(bounds[:], s.corrected)
+		counts[i]++
+		sum += s.corrected
 	}
-	if hi := h.HighestTrackableValue(); v > hi {
-		v = hi
+	for i, c := range counts {
+		if c > 0 {
+			l.counts[i].Add(c)
+		}
 	}
-	_ = h.RecordValue(v) // cannot fail: v is in range
+	l.sumNs.Add(sum)
+}
+
+// clamp puts a latency into the histograms' trackable range, so that a
+// stall longer than the range still counts at the range's top.
+func clamp(v int64) int64 {
+	return min(max(v, result.HistogramLowestNs), result.HistogramHighestNs)
 }

@@ -3,6 +3,8 @@ package workers
 import (
 	"testing"
 	"time"
+
+	"github.com/stationbench/stationbench/result"
 )
 
 func TestAckStatsKeepsWarmupOutAndRollsSeconds(t *testing.T) {
@@ -22,13 +24,21 @@ func TestAckStatsKeepsWarmupOutAndRollsSeconds(t *testing.T) {
 	if a.Series[0].Acked != 2 || a.Series[1].Acked != 1 || a.Series[1].Errors != 1 {
 		t.Errorf("series %+v", a.Series[:2])
 	}
-	if got := a.Corrected.Max(); got < 110*ms || got > 111*ms {
+	if got := a.MaxNs; got != 110*ms {
+		t.Errorf("max %d, want 110 ms", got)
+	}
+	if got := a.LatencyAt(100); got != 110*ms {
+		t.Errorf("own p100 %d, want 110 ms (at most the max)", got)
+	}
+	corrected, uncorrected := result.NewHistogram(), result.NewHistogram()
+	a.Seconds().Totals(corrected, uncorrected)
+	if got := corrected.Max(); got < 110*ms || got > 111*ms {
 		t.Errorf("corrected max %d, want about 110 ms", got)
 	}
-	if got := a.Uncorrected.Max(); got < 10*ms || got > 11*ms {
+	if got := uncorrected.Max(); got < 10*ms || got > 11*ms {
 		t.Errorf("uncorrected max %d, want about 10 ms", got)
 	}
-	if p := a.Series[0].P99Ns; p < 110*ms || p > 111*ms {
+	if p := a.Seconds().Second(0).ValueAtQuantile(99); p < 110*ms || p > 111*ms {
 		t.Errorf("second 0 p99 %d, want about 110 ms", p)
 	}
 	if s0, s1 := a.Seconds().Second(0), a.Seconds().Second(1); s0 == nil || s0.TotalCount() != 2 || s1 == nil || s1.TotalCount() != 1 {
@@ -41,11 +51,14 @@ func TestRecordClampsOutOfRange(t *testing.T) {
 	a := newAckStats(w, 2, NewSecondHistograms())
 	a.record(0, 0, int64(2*time.Minute), true) // beyond the 60 s range
 	a.record(5, 5, 5, true)                    // zero latency
-	if a.Acked != 2 || a.Corrected.TotalCount() != 2 {
-		t.Fatalf("acked %d, recorded %d", a.Acked, a.Corrected.TotalCount())
+	a.finish()
+	corrected, uncorrected := result.NewHistogram(), result.NewHistogram()
+	a.Seconds().Totals(corrected, uncorrected)
+	if a.Acked != 2 || corrected.TotalCount() != 2 || a.Latency.TotalCount() != 2 {
+		t.Fatalf("acked %d, recorded %d (own %d)", a.Acked, corrected.TotalCount(), a.Latency.TotalCount())
 	}
-	if a.Corrected.Max() < int64(59*time.Second) {
-		t.Errorf("a 2-minute stall recorded as %d ns", a.Corrected.Max())
+	if corrected.Max() < int64(59*time.Second) || a.MaxNs < int64(59*time.Second) {
+		t.Errorf("a 2-minute stall recorded as %d ns (own max %d ns)", corrected.Max(), a.MaxNs)
 	}
 }
 

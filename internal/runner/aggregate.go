@@ -12,7 +12,8 @@ import (
 )
 
 // aggregate merges what a step's workers (and its delivery receiver, if
-// any) recorded into the step's run record. Histograms merge exactly;
+// any) recorded into the step's run record. Histograms merge exactly (the
+// step's histograms, into which every receiver recorded its latencies);
 // per-second percentiles come from the merged per-second histograms.
 func aggregate(out result.Run, ws []*workers.Worker, deliveries *workers.AckStats, measured time.Duration, size int) result.Run {
 	out.DurationS = measured.Seconds()
@@ -36,8 +37,9 @@ func aggregate(out result.Run, ws []*workers.Worker, deliveries *workers.AckStat
 		out.Acked += a.Acked
 		out.Errors += a.Errors
 		out.WarmupAcked += a.WarmupAcked
-		corrected.Merge(a.Corrected)
-		uncorrected.Merge(a.Uncorrected)
+	}
+	for _, s := range histogramSets(acks) {
+		s.Totals(corrected, uncorrected)
 	}
 	if deliveries != nil {
 		delivered, lost := out.Acked, max(0, out.Sent-out.Acked)
@@ -101,12 +103,7 @@ func series(ws []*workers.Worker, acks []*workers.AckStats, measured time.Durati
 // histograms; sets not shared (a delivery receiver beside acking workers)
 // are merged here.
 func secondP99s(out []result.Second, acks []*workers.AckStats) {
-	var sets []*workers.SecondHistograms
-	for _, a := range acks {
-		if s := a.Seconds(); s != nil && !slices.Contains(sets, s) {
-			sets = append(sets, s)
-		}
-	}
+	sets := histogramSets(acks)
 	var merged *hdrhistogram.Histogram
 	for i := range out {
 		var h *hdrhistogram.Histogram
@@ -132,4 +129,17 @@ func secondP99s(out []result.Second, acks []*workers.AckStats) {
 			out[i].P99Us = float64(h.ValueAtQuantile(99)) / 1e3
 		}
 	}
+}
+
+// histogramSets are the distinct sets of step histograms the receivers
+// recorded into: each receiver's latencies are in exactly one, so merging
+// each set once counts every latency once.
+func histogramSets(acks []*workers.AckStats) []*workers.SecondHistograms {
+	var sets []*workers.SecondHistograms
+	for _, a := range acks {
+		if s := a.Seconds(); s != nil && !slices.Contains(sets, s) {
+			sets = append(sets, s)
+		}
+	}
+	return sets
 }

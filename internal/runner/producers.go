@@ -179,9 +179,8 @@ func producerStats(ws []*workers.Worker, window workers.Window, run result.Run, 
 		basis := ps.Sent
 		if a := w.Acks(); a != nil {
 			ps.Acked, ps.Errors, basis = a.Acked, ps.Errors+a.Errors, a.Acked
-			if a.Corrected.TotalCount() > 0 {
-				ps.LatencyUs = result.ProducerLatency{P50: us(a.Corrected.ValueAtQuantile(50)),
-					P99: us(a.Corrected.ValueAtQuantile(99)), Max: us(a.Corrected.Max())}
+			if a.Latency.TotalCount() > 0 { // coarser than the step's: see workers.AckStats.Latency
+				ps.LatencyUs = result.ProducerLatency{P50: us(a.LatencyAt(50)), P99: us(a.LatencyAt(99)), Max: us(a.MaxNs)}
 				p99s = append(p99s, ps.LatencyUs.P99)
 			}
 		}

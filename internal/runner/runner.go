@@ -125,6 +125,10 @@ func (r *run) target(ctx context.Context, pt plan.Target) (err error) {
 		}
 		r.res.Env.Targets = append(r.res.Env.Targets, env)
 	}()
+	need, conns := filesNeeded(pt) // files.go: before any load is sent
+	if err := ensureOpenFiles(processFiles(), need, conns, t.IsEmbedded()); err != nil {
+		return fmt.Errorf("target %q: %w", t.Name, err)
+	}
 	url := t.URL
 	if t.IsEmbedded() {
 		srv, err := protocols.Embed(ctx, t)
