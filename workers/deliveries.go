@@ -40,11 +40,15 @@ func readStamp(payload []byte) (intended, sent int64, ok bool) {
 type DeliveryRecorder struct {
 	clock     *Clock
 	drain     time.Duration
-	producers int
 	// stats is published by Start, before any message is sent, so the
 	// receiving goroutine sees it through the atomic.
 	stats atomic.Pointer[deliveryStats]
 	gate  gate
+	// made holds the records, made with the recorder so that Start, which
+	// runs once the measured window is fixed, only dates them: for a
+	// thousand producers, making them takes longer than the lead the
+	// window gives the step.
+	made *deliveryStats
 
 	mu sync.Mutex
 	// addrs maps the address each producer publishes to to its index
@@ -70,7 +74,12 @@ func (d *deliveryStats) of(addr string) *AckStats {
 
 // NewDeliveryRecorder makes the recorder of one step's deliveries.
 func NewDeliveryRecorder(spec StepSpec) *DeliveryRecorder {
-	return &DeliveryRecorder{clock: spec.Clock, drain: spec.Drain, producers: spec.Producers, addrs: map[string]int{}}
+	seconds := NewSecondHistograms() // one per second for all the producers
+	d := &deliveryStats{byProducer: make([]*AckStats, spec.Producers), byAddr: map[string]*AckStats{}, other: newAckStats(Window{}, 0, seconds)}
+	for i := range d.byProducer {
+		d.byProducer[i] = newAckStats(Window{}, 0, seconds)
+	}
+	return &DeliveryRecorder{clock: spec.Clock, drain: spec.Drain, addrs: map[string]int{}, made: d}
 }
 
 // Producer says that producer index (1-based, ProducerSpec.Index)
@@ -87,10 +96,10 @@ func (r *DeliveryRecorder) Producer(addr string, index int) {
 // Start begins recording deliveries for the measured window w.
 func (r *DeliveryRecorder) Start(w Window) {
 	n := seriesLen(w, r.drain)
-	seconds := NewSecondHistograms() // one per second for all the producers
-	d := &deliveryStats{byProducer: make([]*AckStats, r.producers), byAddr: map[string]*AckStats{}, other: newAckStats(w, n, seconds)}
-	for i := range d.byProducer {
-		d.byProducer[i] = newAckStats(w, n, seconds)
+	d := r.made
+	d.other.date(w, n)
+	for _, st := range d.byProducer {
+		st.date(w, n)
 	}
 	r.mu.Lock()
 	for addr, k := range r.addrs {

@@ -124,6 +124,12 @@ func newAckStats(w Window, n int, seconds *SecondHistograms) *AckStats {
 	}
 }
 
+// date gives a record made before its step's measured window was fixed
+// that window, and a series of n seconds.
+func (a *AckStats) date(w Window, n int) {
+	a.window, a.Series = w, make([]AckSecond, n)
+}
+
 // Seconds are the step's histograms this record is recorded into, shared
 // with the other receivers of its step.
 func (a *AckStats) Seconds() *SecondHistograms { return a.seconds }
