@@ -38,8 +38,8 @@ func readStamp(payload []byte) (intended, sent int64, ok bool) {
 // share names none of them. Record is lock-free and allocation-free; the
 // client library may call it from its own goroutine until Finish.
 type DeliveryRecorder struct {
-	clock     *Clock
-	drain     time.Duration
+	clock *Clock
+	drain time.Duration
 	// stats is published by Start, before any message is sent, so the
 	// receiving goroutine sees it through the atomic.
 	stats atomic.Pointer[deliveryStats]
