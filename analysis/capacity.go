@@ -23,7 +23,9 @@ func RequiredGain(prev, n int) float64 {
 // step added over the previous count, where adding producers stopped
 // paying, and the USL fit. Only complete runs count: an interrupted or
 // failed run never enters the verdict. Runs stepping the offered rate are
-// not part of it; targets with no producer sweep are left out.
+// not part of it; targets with no producer sweep are left out, and so are
+// open-loop sweeps: their throughput is the rate they were offered, so
+// whether adding producers paid cannot be told from them.
 func Capacity(r *result.Result) []result.Scaling {
 	if r == nil {
 		return nil
@@ -31,6 +33,9 @@ func Capacity(r *result.Result) []result.Scaling {
 	c := group(r, result.AxisProducers)
 	var out []result.Scaling
 	for _, s := range c.series {
+		if openLoop(s) {
+			continue
+		}
 		sc := result.Scaling{Target: s.target}
 		var pts []USLPoint
 		for _, p := range s.points {
@@ -143,4 +148,17 @@ func scaleSteps(sc *result.Scaling) {
 	if last+1 < len(sc.Steps) {
 		sc.StopAt = sc.Steps[last+1].Producers
 	}
+}
+
+// openLoop reports whether every run of a target's sweep was paced at an
+// offered rate.
+func openLoop(s targetSteps) bool {
+	for _, p := range s.points {
+		for _, run := range p.runs {
+			if run.RateMsgsPerSec <= 0 {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -104,3 +104,20 @@ func TestCapacityRecoveryAfterADipDoesNotPay(t *testing.T) {
 		t.Errorf("verdict %q: the answer is the most measured", v)
 	}
 }
+
+// An open-loop sweep at one offered rate measures that rate at every count:
+// no verdict on whether adding producers paid is drawn from it (it said
+// "did not pay past 1" for every target of a 2,000 msgs/s sweep).
+func TestCapacityLeavesOutOpenLoopSweeps(t *testing.T) {
+	r := sweepResult("jetstream", []int{1, 8}, one(2000, 2000))
+	for i := range r.Runs {
+		r.Runs[i].RateMsgsPerSec = 2000
+	}
+	if caps := analysis.Capacity(r); len(caps) != 0 {
+		t.Errorf("capacity judged an open-loop sweep: %s", scalingVerdict(caps[0]))
+	}
+	r.Runs[0].RateMsgsPerSec = 0 // one closed-loop step: judged
+	if caps := analysis.Capacity(r); len(caps) != 1 {
+		t.Errorf("%d analyses of a sweep with a closed-loop step, want 1", len(caps))
+	}
+}
