@@ -9,6 +9,7 @@ import (
 
 	"github.com/stationbench/stationbench/plan"
 	"github.com/stationbench/stationbench/result"
+	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
 )
 
@@ -89,8 +90,8 @@ func (r *run) step(ctx context.Context, drv workers.Driver, st plan.Step) result
 	case session.Acked() && out.Acked+out.WarmupAcked == 0 && len(out.ErrorTexts) > 0:
 		return failed(out, withCause(fmt.Errorf("every one of the %d messages sent failed, none was acknowledged", out.Sent+out.WarmupSent), out))
 	case !session.Acked() && out.Lost != nil && *out.Lost > 0 && !st.AcceptLoss:
-		return failed(out, fmt.Errorf("lost %d of %d messages sent: the subscriber never received them (core NATS is at-most-once; "+
-			"a scenario that expects loss says so with a threshold on lost, e.g. thresholds: [{metric: lost, max: 1000}])", *out.Lost, out.Sent))
+		return failed(out, fmt.Errorf("lost %d of %d messages sent: the subscriber never received them (%s is at-most-once; "+
+			"a scenario that expects loss says so with a threshold on lost, e.g. thresholds: [{metric: lost, max: 1000}])", *out.Lost, out.Sent, atMostOnce(st.Kind)))
 	}
 	return out
 }
@@ -210,4 +211,13 @@ func (r *run) finish(ctx context.Context, s workers.Step, ws []*workers.Worker) 
 func failed(out result.Run, err error) result.Run {
 	out.Status, out.Error = result.StatusFailed, err.Error()
 	return out
+}
+
+// atMostOnce names what delivers a kind's unacknowledged messages at most
+// once, for the loss message.
+func atMostOnce(k scenarios.Kind) string {
+	if k == scenarios.KindMQTT {
+		return "MQTT QoS 0"
+	}
+	return "core NATS"
 }
