@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
@@ -252,10 +253,11 @@ func TestResultsRefuses(t *testing.T) {
 		{"series gap", func(ps []*result.Result) []*result.Result { ps[1].Runs[0].Series[1].Second = 5; return ps },
 			"part 1 (segment 1): series entry 1 is second 5"},
 	}
+	g := &gen{agents: 3, steps: 2, seconds: 2, perAgent: 1, valuesPerSecond: 50}
+	whole := g.parts(t)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			g := &gen{agents: 3, steps: 2, seconds: 2, perAgent: 1, valuesPerSecond: 50}
-			m, err := Results(c.mutate(g.parts(t)))
+			m, err := Results(c.mutate(deepCopy(t, whole)))
 			if err == nil {
 				t.Fatalf("merged (%d runs), want an error containing %q", len(m.Runs), c.want)
 			}
@@ -275,4 +277,21 @@ func TestNamedNamesFiles(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `b/result.json: run_id "x", but a/result.json has`) {
 		t.Errorf("error %v, want it to name b/result.json and a/result.json", err)
 	}
+}
+
+// deepCopy copies results through their JSON encoding.
+func deepCopy(t *testing.T, rs []*result.Result) []*result.Result {
+	t.Helper()
+	out := make([]*result.Result, len(rs))
+	for i, r := range rs {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = &result.Result{}
+		if err := json.Unmarshal(b, out[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }
