@@ -47,6 +47,11 @@ type Options struct {
 	// interrupted, before anything is cleaned up, so that it can be written
 	// while cleanup (bounded by a short deadline) goes on.
 	Checkpoint func(*result.Result)
+	// SecondHistograms: each second of a run's series keeps its latency
+	// histogram (result.Second.Histogram), so that agents' results merge
+	// with an exact per-second p99. Off by default: it makes result.json
+	// larger.
+	SecondHistograms bool
 }
 
 // Run runs the scenario's plan (plan.Build) and returns what it measured. It always returns a
