@@ -21,7 +21,7 @@ run: build
 # the race detector, which can find nothing in them and makes their chart
 # tests ten times slower; the check below fails when one of them starts using
 # goroutines, sync or atomics. Every other package runs with -race.
-PURE := analysis compare plan report result scenarios
+PURE := analysis compare kube merge plan report result scenarios
 PURE_RE := /($(shell echo $(PURE) | tr ' ' '|'))$$
 test: vet
 	@for p in $(PURE); do \
