@@ -113,6 +113,11 @@ type Run struct {
 	// StartedAt is when the run began (UTC). Repeats interleave over the
 	// steps by default (load.order), and this says in which order they ran.
 	StartedAt time.Time `json:"started_at,omitzero"`
+	// MeasuredFrom is the wall clock (UTC) at which the measured window
+	// began: Series[i] covers the second from MeasuredFrom + i s. A
+	// distributed run's merge aligns its agents' series on it (package
+	// merge). Zero in results written before it was recorded.
+	MeasuredFrom time.Time `json:"measured_from,omitzero"`
 
 	DurationS float64 `json:"duration_s"` // measured window actually run
 	WarmupS   float64 `json:"warmup_s"`
@@ -201,6 +206,11 @@ type Second struct {
 	// DisconnectedS is the part of this second during which at least one
 	// of the target's connections was down.
 	DisconnectedS float64 `json:"disconnected_s,omitempty"`
+	// Histogram is the corrected latency of the acks received in this
+	// second, in the encoding of Run.Histogram; recorded only when the run
+	// asks for it (runner.Options.SecondHistograms: a distributed run's
+	// agents do, so that the merged per-second p99 is exact).
+	Histogram string `json:"histogram,omitempty"`
 }
 
 // ErrorText is one distinct error text of a run and how often it happened.

@@ -54,6 +54,11 @@ type Options struct {
 	// (distributed.go): it runs its segment's share of every step, together
 	// in time with the other agents.
 	Coordinator Coordinator
+	// SecondHistograms: each second of a run's series keeps its latency
+	// histogram (result.Second.Histogram), so that agents' results merge
+	// with an exact per-second p99. Off by default: it makes result.json
+	// larger.
+	SecondHistograms bool
 }
 
 // Run runs the scenario's plan (plan.Build) and returns what it measured. It always returns a

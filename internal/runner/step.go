@@ -106,6 +106,10 @@ func (r *run) step(ctx context.Context, drv workers.Driver, st plan.Step) result
 		end = max(end, time.Duration(e))
 	}
 	out = aggregate(out, ws, res.Deliveries, max(0, end-window.From), st.MessageSize)
+	out.MeasuredFrom = clock.Start().Add(window.From).UTC()
+	if r.opts.SecondHistograms {
+		out.Series = withSecondHistograms(out.Series, ws, res.Deliveries) // second_histograms.go
+	}
 	out = obs.finish(out)
 	out.ErrorTexts = errorTexts(ws)
 	if totals, err := r.agentCounts(ctx, out); err != nil {
