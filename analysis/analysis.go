@@ -63,6 +63,14 @@ func Read(path string) (*result.Result, error) {
 	return r, nil
 }
 
+// Recompute computes r's analysis from its runs, judging them against the
+// thresholds r's scenario record holds: for a result that no single run
+// analysed, such as the merge of a distributed run's agents (package
+// merge). r is not modified.
+func Recompute(r *result.Result) *result.Analysis {
+	return Analyze(r, recordedThresholds(r.Scenario))
+}
+
 // recordedThresholds are the thresholds a result's scenario record holds,
 // as the scenario loader's type, so that one rule (scenarios.Threshold
 // Selects) judges them.

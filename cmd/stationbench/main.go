@@ -71,6 +71,8 @@ Usage:
   stationbench plot RESULT.json... [--out DIR]
                                          overlay several results in one set of charts
   stationbench server [--port N]         run the embedded NATS server with JetStream
+  stationbench merge FILE|DIR... --out DIR
+                                         merge a distributed run's agent results into one result and its reports
   stationbench bench-limit               compare the harness with a bare nats.go loop (is the harness the bottleneck?)
   stationbench version                   print the version
 
@@ -101,6 +103,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = benchLimitCmd(ctx, args[1:], stdout, stderr)
 	case "server":
 		err = serverCmd(ctx, args[1:], stdout, stderr)
+	case "merge":
+		err = mergeCmd(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "stationbench", buildVersion())
 	case "help", "-h", "--help":
