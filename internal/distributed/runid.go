@@ -29,7 +29,7 @@ func (a *Agent) agreeRunID(ctx context.Context, me member) error {
 	if a.cfg.RunID != "" || a.cfg.Segment.Lead() {
 		a.runID = a.cfg.RunID
 		if a.runID == "" {
-			a.runID = newRunID()
+			a.runID = NewRunID()
 			if _, err := a.kv.Put(ctx, a.lobbyKey(), []byte(a.runID)); err != nil {
 				return fmt.Errorf("announce the run: %w", err)
 			}
@@ -98,8 +98,8 @@ func (a *Agent) lobbyKey() string {
 	return "lobby." + keyUnsafe.ReplaceAllString(a.cfg.Scenario, "_") + "." + strconv.Itoa(a.cfg.Segment.Count)
 }
 
-// newRunID is a random id for one run.
-func newRunID() string {
+// NewRunID is a random id for one run.
+func NewRunID() string {
 	var b [4]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
