@@ -104,7 +104,9 @@ func digest(sc scenarios.Scenario) string {
 
 // agentDir is where agent segment writes its own result, in the run's
 // output folder (segment 0 writes the merged result in the folder itself).
-func agentDir(dir string, segment int) string { return filepath.Join(dir, "agent-"+strconv.Itoa(segment)) }
+func agentDir(dir string, segment int) string {
+	return filepath.Join(dir, "agent-"+strconv.Itoa(segment))
+}
 
 // runAgent runs one agent of a distributed run: it joins the others, runs
 // its share of the plan with them, writes its own result into
@@ -215,4 +217,35 @@ func dryRunText(p plan.Plan, sc scenarios.Scenario, f *agentFlags, stdout io.Wri
 		}
 	}
 	return nil
+}
+
+// mergeFromControl is `merge --control URL --run-id ID`: the agents'
+// results are read from the run's object store bucket on the control
+// server, merged, and written into out.
+func mergeFromControl(control, runID, out string, force bool, fs *flagSet, stdout, stderr io.Writer) error {
+	switch {
+	case control == "" || runID == "":
+		fs.Usage()
+		return usagef("merge: --control and --run-id go together")
+	case fs.NArg() > 0:
+		fs.Usage()
+		return usagef("merge: files or --control, not both")
+	case out == "":
+		fs.Usage()
+		return usagef("merge: --out is required: the folder for the merged result")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	parts, names, err := distributed.Fetch(ctx, control, runID)
+	if err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	m, err := merge.Named(parts, names)
+	if err != nil {
+		return err
+	}
+	if err := checkOutDir(out, force, stderr); err != nil {
+		return usageError{err}
+	}
+	return writeMerged(out, m, stdout)
 }
