@@ -143,6 +143,13 @@ func runAgent(ctx context.Context, sc scenarios.Scenario, f *agentFlags, dir str
 		}
 	}
 	res := runner.Run(ctx, sc, opts)
+	if g.Lead() { // every agent reported its last counts: nobody reads the run's keys again
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		if err := agent.Forget(fctx); err != nil {
+			fmt.Fprintf(stderr, "stationbench: agent %s: the run's keys were left in the control bucket: %v\n", g, err)
+		}
+		cancel()
+	}
 
 	var errs []error
 	if err := result.WriteJSON(filepath.Join(own, report.FileResult), res); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/stationbench/stationbench/internal/distributed"
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/report"
 	"github.com/stationbench/stationbench/result"
@@ -129,6 +134,9 @@ load: {duration: 400ms, warmup: 0s, drain: 2s}
 		if err := p.wait(t, 40*time.Second); err != nil {
 			t.Fatalf("agent %d: %v\nstderr:\n%s", i, err, p.stderr.String())
 		}
+	}
+	if keys := runKeys(t, srv.URL(), "seg-test."); len(keys) > 0 {
+		t.Errorf("the run's keys were left in the control bucket: %v", keys)
 	}
 	out := filepath.Join(dir, "merged")
 	m := start(t, bin, "merge", "--control", srv.URL(), "--run-id", "seg-test", "--out", out)
@@ -286,4 +294,35 @@ load: {duration: 4s, warmup: 0s, drain: 1s}
 	if s := p.stdout.String() + p.stderr.String(); !strings.Contains(s, "segment 1") && !strings.Contains(s, "1/3") {
 		t.Errorf("the launcher does not name the lost agent:\n%s", s)
 	}
+}
+
+// runKeys lists the keys of the control bucket that start with prefix.
+func runKeys(t *testing.T, url, prefix string) []string {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	kv, err := js.KeyValue(ctx, distributed.Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := kv.Keys(ctx)
+	if err != nil && !errors.Is(err, jetstream.ErrNoKeysFound) {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, k := range keys {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

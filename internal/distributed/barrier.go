@@ -233,3 +233,27 @@ func (a *Agent) missing(ctx context.Context, what string, segs []int, err error)
 	return fmt.Errorf("%s did not %s within %s (--agent-timeout; its process ended, or it cannot reach the control server?): %w",
 		who, what, a.cfg.Timeout, err)
 }
+
+// Forget removes this run's keys from the control bucket (segment 0, once
+// every agent has reported its last counts: no agent reads them again).
+// The results bucket stays, for `stationbench merge --control`, until its
+// TTL.
+func (a *Agent) Forget(ctx context.Context) error {
+	if !a.cfg.Segment.Lead() {
+		return nil
+	}
+	keys, err := a.kv.Keys(ctx, jetstream.MetaOnly())
+	if err != nil && !errors.Is(err, jetstream.ErrNoKeysFound) {
+		return fmt.Errorf("control server: list keys: %w", err)
+	}
+	var errs []error
+	for _, k := range keys {
+		if strings.HasPrefix(k, a.runID+".") {
+			errs = append(errs, a.kv.Purge(ctx, k))
+		}
+	}
+	if e, err := a.kv.Get(ctx, a.lobbyKey()); err == nil && string(e.Value()) == a.runID {
+		errs = append(errs, a.kv.Purge(ctx, a.lobbyKey(), jetstream.LastRevision(e.Revision())))
+	}
+	return errors.Join(errs...)
+}
