@@ -101,6 +101,9 @@ func (p Plan) ForSegment(g Segment) (Plan, error) {
 	if p.hasSearch() {
 		return Plan{}, ErrSearchDistributed
 	}
+	if err := p.checkPhases(); err != nil {
+		return Plan{}, err
+	}
 	out := p
 	out.Targets = make([]Target, len(p.Targets))
 	for i, t := range p.Targets {
@@ -115,6 +118,23 @@ func (p Plan) ForSegment(g Segment) (Plan, error) {
 	}
 	out.Segment = &g
 	return out, nil
+}
+
+// checkPhases refuses phases that name producers or count them: each
+// agent would apply them to its own producers. Phases of all producers
+// apply on every agent at the same time of the common measured window.
+func (p Plan) checkPhases() error {
+	for _, t := range p.Targets {
+		for _, e := range t.Entries {
+			for _, ph := range e.Step.Phases {
+				if action, set := ph.Action(); set != nil && !set.All {
+					return fmt.Errorf("phase at %s (%s) selects some producers: in a distributed run (--segment, --agents) each agent would "+
+						"select among its own; only phases of all producers can be run by agents", ph.At, action)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // Local is what this process runs of the step: the 0-based global index

@@ -107,6 +107,15 @@ func TestForSegment(t *testing.T) {
 		t.Errorf("idle note %q", note)
 	}
 
+	phased := Build(parse(t, "name: s\ntargets: [{name: a, kind: jetstream}]\nproducers: {counts: [4]}\nphases: [{at: 1s, pause: 1}, {at: 2s, resume: all}]\n"))
+	if _, err := phased.ForSegment(Segment{Index: 0, Count: 2}); err == nil || !strings.Contains(err.Error(), "selects some producers") {
+		t.Errorf("a phase of 1 producer: %v", err)
+	}
+	all := Build(parse(t, "name: s\ntargets: [{name: a, kind: jetstream}]\nproducers: {counts: [4]}\nphases: [{at: 1s, pause: all}, {at: 2s, resume: all}]\n"))
+	if _, err := all.ForSegment(Segment{Index: 0, Count: 2}); err != nil {
+		t.Errorf("phases of all producers: %v", err)
+	}
+
 	search := Build(parse(t, "name: s\ntargets: [{name: a, kind: jetstream}]\nload: {findMaxRate: {p99: 10ms}}\n"))
 	if _, err := search.ForSegment(Segment{Index: 0, Count: 2}); !errors.Is(err, ErrSearchDistributed) {
 		t.Errorf("findMaxRate: %v, want ErrSearchDistributed", err)
