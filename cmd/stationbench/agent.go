@@ -80,10 +80,13 @@ func segmentPlan(sc scenarios.Scenario, seg string) (plan.Plan, plan.Segment, er
 // whose credentials reach it: --control, else the first target's URL when
 // its kind speaks NATS.
 func controlTarget(sc scenarios.Scenario, flag string) (string, *scenarios.Target, error) {
+	t := sc.Targets[0]
 	if flag != "" {
+		if flag == t.URL && (t.Kind == scenarios.KindNATS || t.Kind == scenarios.KindJetStream) {
+			return flag, &t, nil // the target's own server: its credentials reach it
+		}
 		return flag, nil, nil
 	}
-	t := sc.Targets[0]
 	switch {
 	case t.IsEmbedded():
 		return "", nil, fmt.Errorf("target %q is embedded: an embedded server lives in one process, and agents need one they share: "+
