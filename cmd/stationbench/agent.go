@@ -65,6 +65,24 @@ func (f *agentFlags) check() error {
 	return nil
 }
 
+// validate refuses a distributed run that cannot be run: a segment out of
+// range, a scenario that cannot be split, an agent without a control
+// server.
+func (f *agentFlags) validate(sc scenarios.Scenario) error {
+	switch {
+	case f.segment != "":
+		if _, _, err := segmentPlan(sc, f.segment); err != nil {
+			return err
+		}
+		_, _, err := controlTarget(sc, f.control)
+		return err
+	case f.agents > 0:
+		_, _, err := segmentPlan(sc, fmt.Sprintf("0/%d", f.agents))
+		return err
+	}
+	return nil
+}
+
 // segmentPlan is the plan of agent --segment, or an error saying why the
 // scenario cannot be run that way.
 func segmentPlan(sc scenarios.Scenario, seg string) (plan.Plan, plan.Segment, error) {

@@ -31,9 +31,6 @@ const stopGrace = 20 * time.Second
 // to every agent. It returns segment 0's verdict (the merged result's),
 // or a failure when another agent failed.
 func launchAgents(ctx context.Context, file string, sc scenarios.Scenario, f *agentFlags, args launchArgs, stdout, stderr io.Writer) error {
-	if _, _, err := segmentPlan(sc, "0/1"); err != nil { // a findMaxRate scenario is refused
-		return usageError{err}
-	}
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("--agents: this program's path: %w", err)

@@ -46,6 +46,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *dryRun {
 		return dryRunText(p, sc, agents, stdout) // agent.go
 	}
+	if err := agents.validate(sc); err != nil { // before any folder is made
+		return usageError{err}
+	}
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join("results", sc.Name, time.Now().UTC().Format("20060102T150405Z"))
