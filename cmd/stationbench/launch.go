@@ -102,9 +102,9 @@ func launchAgents(ctx context.Context, file string, sc scenarios.Scenario, f *ag
 
 // launchArgs are the run flags the launcher passes on to every agent.
 type launchArgs struct {
-	url, out string
-	quiet    bool
-	minFree  uint64
+	url, out     string
+	quiet, force bool
+	minFree      uint64
 }
 
 // agentArgs is the command line of agent i of n.
@@ -120,6 +120,9 @@ func agentArgs(file string, i, n int, runID, url, control string, f *agentFlags,
 	}
 	if f.noMerge {
 		args = append(args, "--no-merge")
+	}
+	if a.force {
+		args = append(args, "--force")
 	}
 	if a.quiet || i > 0 { // one progress display: segment 0's
 		args = append(args, "-q")

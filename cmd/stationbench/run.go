@@ -63,7 +63,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageError{err}
 	}
 	if agents.agents > 0 { // launch.go
-		return launchAgents(ctx, fs.Arg(0), sc, agents, launchArgs{url: *url, out: dir, quiet: *quiet, minFree: *minFree}, stdout, stderr)
+		return launchAgents(ctx, fs.Arg(0), sc, agents, launchArgs{url: *url, out: dir, quiet: *quiet, force: *force, minFree: *minFree}, stdout, stderr)
 	}
 	var progress runner.Progress
 	if !*quiet {
