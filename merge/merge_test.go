@@ -234,7 +234,7 @@ func TestResultsRefuses(t *testing.T) {
 		{"no histogram", func(ps []*result.Result) []*result.Result { ps[1].Runs[1].Histogram = ""; return ps },
 			`part 1: run 1 (target "js", 6 producers, repeat 1): no latency histogram`},
 		{"bad histogram", func(ps []*result.Result) []*result.Result { ps[2].Runs[0].Histogram = "HISTFAAAA"; return ps },
-			`run target "js", 3 producers, repeat 1: part 2 (segment 2): merge histogram`},
+			`run target "js", 3 producers, repeat 1: part 2 (segment 2): add histogram`},
 		{"no measured_from", func(ps []*result.Result) []*result.Result { ps[1].Runs[0].MeasuredFrom = time.Time{}; return ps },
 			"part 1: run 0 (target \"js\", 3 producers, repeat 1): no measured_from"},
 		{"producer twice", func(ps []*result.Result) []*result.Result {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/stationbench/stationbench/result"
 	"github.com/stationbench/stationbench/workers"
 )
@@ -24,7 +22,7 @@ func mergeRuns(ps []part) ([]result.Run, error) {
 			at[i][keyOf(&p.res.Runs[j])] = j
 		}
 	}
-	h := scratch{corrected: result.NewHistogram(), uncorrected: result.NewHistogram(), second: result.NewHistogram()}
+	h := scratch{corrected: result.NewHistogramAdder(), uncorrected: result.NewHistogramAdder(), second: result.NewHistogramAdder()}
 	out := make([]result.Run, 0, len(ps[0].res.Runs))
 	rs := make([]*result.Run, len(ps))
 	for j := range ps[0].res.Runs {
@@ -41,10 +39,10 @@ func mergeRuns(ps []part) ([]result.Run, error) {
 	return out, nil
 }
 
-// scratch holds the dense histograms the merge adds into, reused from run
+// scratch holds the sums the merge adds histograms into, reused from run
 // to run and second to second.
 type scratch struct {
-	corrected, uncorrected, second *hdrhistogram.Histogram
+	corrected, uncorrected, second *result.HistogramAdder
 }
 
 // mergeRun merges one run of every part: rs[i] is ps[i]'s.
@@ -146,7 +144,7 @@ func mergeRun(ps []part, rs []*result.Run, h *scratch) (result.Run, error) {
 // addHistograms adds the parts' histograms that of picks (an empty one is
 // a run that measured nothing) into h, and returns the sum encoded and its
 // percentiles; "" when no part has one.
-func addHistograms(ps []part, rs []*result.Run, h *hdrhistogram.Histogram, of func(*result.Run) string) (string, result.Percentiles, error) {
+func addHistograms(ps []part, rs []*result.Run, h *result.HistogramAdder, of func(*result.Run) string) (string, result.Percentiles, error) {
 	h.Reset()
 	found := false
 	for i, r := range rs {
@@ -154,7 +152,7 @@ func addHistograms(ps []part, rs []*result.Run, h *hdrhistogram.Histogram, of fu
 		if s == "" {
 			continue
 		}
-		if err := result.MergeHistogram(h, s); err != nil {
+		if err := h.Add(s); err != nil {
 			return "", result.Percentiles{}, fmt.Errorf("%s: %w", ps[i].name, err)
 		}
 		found = true
@@ -162,11 +160,12 @@ func addHistograms(ps []part, rs []*result.Run, h *hdrhistogram.Histogram, of fu
 	if !found {
 		return "", result.Percentiles{}, nil
 	}
-	enc, err := result.EncodeHistogram(h)
+	sum := h.Histogram()
+	enc, err := result.EncodeHistogram(sum)
 	if err != nil {
 		return "", result.Percentiles{}, err
 	}
-	return enc, result.Latency(h), nil
+	return enc, result.Latency(sum), nil
 }
 
 // earliest is the earliest measured window's start of rs; zero when none

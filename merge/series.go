@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/stationbench/stationbench/result"
 )
 
@@ -20,10 +18,12 @@ import (
 // comes from the sum of the parts' histograms of that second; when a part
 // that received acks in it kept no histogram, it is the largest of the
 // parts' p99s (an upper bound: the mixture's p99 is no larger than its
-// largest part's) and exact is false. Phase names the merged phase events
+// largest part's) and exact is false. The merged seconds keep no
+// histogram: encoding one per second would cost more than the rest of the
+// merge, and nothing reads them. Phase names the merged phase events
 // (phases) that happened in each second, as the runner's series do.
 func mergeSeries(ps []part, rs []*result.Run, offsets []time.Duration, phases []result.PhaseEvent,
-	h *hdrhistogram.Histogram) (series []result.Second, exact bool, err error) {
+	h *result.HistogramAdder) (series []result.Second, exact bool, err error) {
 	shift := make([]int, len(rs))
 	n := 0
 	for i, r := range rs {
@@ -58,7 +58,7 @@ func mergeSeries(ps []part, rs []*result.Run, offsets []time.Duration, phases []
 			largest = max(largest, s.P99Us)
 			switch {
 			case s.Histogram != "":
-				if err := result.MergeHistogram(h, s.Histogram); err != nil {
+				if err := h.Add(s.Histogram); err != nil {
 					return nil, false, fmt.Errorf("%s: second %d: %w", ps[i].name, k, err)
 				}
 				added = true
@@ -70,10 +70,7 @@ func mergeSeries(ps []part, rs []*result.Run, offsets []time.Duration, phases []
 		case !whole:
 			o.P99Us, exact = largest, false
 		case added && h.TotalCount() > 0:
-			o.P99Us = float64(h.ValueAtQuantile(99)) / 1e3
-			if o.Histogram, err = result.EncodeHistogram(h); err != nil {
-				return nil, false, err
-			}
+			o.P99Us = float64(h.Histogram().ValueAtQuantile(99)) / 1e3
 		}
 		o.Phase = phaseText(phases, j)
 	}

@@ -73,6 +73,7 @@ Usage:
   stationbench server [--port N]         run the embedded NATS server with JetStream
   stationbench merge FILE|DIR... --out DIR
                                          merge a distributed run's agent results into one result and its reports
+  stationbench k8s FILE --agents N       print Kubernetes manifests: the scenario's agents as an Indexed Job
   stationbench bench-limit               compare the harness with a bare nats.go loop (is the harness the bottleneck?)
   stationbench version                   print the version
 
@@ -105,6 +106,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = serverCmd(ctx, args[1:], stdout, stderr)
 	case "merge":
 		err = mergeCmd(args[1:], stdout, stderr)
+	case "k8s":
+		err = k8sCmd(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "stationbench", buildVersion())
 	case "help", "-h", "--help":
