@@ -8,6 +8,7 @@ import (
 
 	"github.com/stationbench/stationbench/plan"
 	"github.com/stationbench/stationbench/result"
+	"github.com/stationbench/stationbench/workers"
 )
 
 // Coordinator keeps the agents of a distributed run together (run
@@ -69,17 +70,42 @@ var errUnacked = errors.New("a distributed run needs a kind whose messages are a
 	"this kind's deliveries are timed by a receiver in each agent, which would see every agent's messages " +
 	"timed against another machine's clock")
 
-// stationBarrier waits, on an agent other than segment 0, until segment 0
-// has readied the station for run n; segment 0 says it has. Without a
-// coordinator it does nothing.
-func (r *run) stationBarrier(ctx context.Context) error {
-	if r.opts.Coordinator == nil {
+// awaitStation waits, on an agent other than segment 0, until segment 0
+// has readied the station for the current run. Segment 0, and a run by one
+// process, go on at once.
+func (r *run) awaitStation(ctx context.Context) error {
+	if !r.leaveStation() {
 		return nil
 	}
 	if err := r.opts.Coordinator.Station(ctx, r.index); err != nil {
 		return fmt.Errorf("station not readied by segment 0: %w", err)
 	}
 	return nil
+}
+
+// stationReady, on segment 0 of a distributed run, says that the station
+// is ready for the current run (created or reset, its count read). A
+// distributed run refuses a step whose messages are not acknowledged
+// (errUnacked).
+func (r *run) stationReady(ctx context.Context, s workers.Step) error {
+	switch {
+	case r.opts.Coordinator == nil:
+		return nil
+	case !s.Acked():
+		return errUnacked
+	case !r.leads():
+		return nil
+	}
+	if err := r.opts.Coordinator.Station(ctx, r.index); err != nil {
+		return fmt.Errorf("control server: %w", err)
+	}
+	return nil
+}
+
+// lateNote says how late this agent started its load.
+func (r *run) lateNote(late time.Duration) string {
+	return fmt.Sprintf("agent %s started its load %s after the agreed start: its measured window lags the others'",
+		r.opts.Coordinator.Segment(), late.Round(time.Microsecond))
 }
 
 // loadStartAt is when, on the step's clock, the load starts: lead after

@@ -37,50 +37,39 @@ func (r *run) step(ctx context.Context, drv workers.Driver, st plan.Step) result
 	if note := st.IdleNote(); note != "" {
 		out.Notes = append(out.Notes, note)
 	}
+	// first is the global index of this process's first producer.
 	first, _ := st.Local()
-	if r.leaveStation() { // segment 0 readies the station first
-		if err := r.stationBarrier(ctx); err != nil {
-			return failed(out, err)
-		}
+	if err := r.awaitStation(ctx); err != nil { // distributed.go: segment 0 readies it first
+		return failed(out, err)
 	}
 	clock := workers.NewClock()
 	session, err := drv.BeginStep(ctx, workers.StepSpec{Producers: st.Producers, Clock: clock, Drain: st.Drain})
 	if err != nil {
 		return failed(out, err)
 	}
-	if r.opts.Coordinator != nil && !session.Acked() {
-		res, _ := r.finish(ctx, session, nil, first)
+	// abandon ends the step before its load, keeping the driver's notes.
+	abandon := func(ws []*workers.Worker, err error) result.Run {
+		res, _ := r.finish(ctx, session, ws, first)
 		out.Notes = append(out.Notes, res.Notes...)
-		return failed(out, errUnacked)
+		return failed(out, err)
 	}
 	checks := r.beginChecks(ctx, drv, session, st.Verify && r.leads())
 	if checks.err != nil { // no load that cannot be verified
-		res, _ := r.finish(ctx, session, nil, first)
-		out.Notes = append(out.Notes, res.Notes...)
-		return failed(out, checks.err)
+		return abandon(nil, checks.err)
 	}
-	if r.opts.Coordinator != nil && r.leads() {
-		if err := r.stationBarrier(ctx); err != nil {
-			res, _ := r.finish(ctx, session, nil, first)
-			out.Notes = append(out.Notes, res.Notes...)
-			return failed(out, err)
-		}
+	if err := r.stationReady(ctx, session); err != nil { // distributed.go
+		return abandon(nil, err)
 	}
 	ws, err := r.openWorkers(ctx, session, clock, st)
 	if err != nil {
-		res, _ := r.finish(ctx, session, ws, first)
-		out.Notes = append(out.Notes, res.Notes...)
-		return failed(out, err)
+		return abandon(ws, err)
 	}
-	loadStart, late, err := r.loadStartAt(ctx, time.Now(), clock.Start())
+	loadStart, late, err := r.loadStartAt(ctx, time.Now(), clock.Start()) // distributed.go
 	if err != nil {
-		res, _ := r.finish(ctx, session, ws, first)
-		out.Notes = append(out.Notes, res.Notes...)
-		return failed(out, err)
+		return abandon(ws, err)
 	}
 	if late > 0 {
-		out.Notes = append(out.Notes, fmt.Sprintf("agent %s started its load %s after the agreed start: its measured window lags the others'",
-			r.opts.Coordinator.Segment(), late.Round(time.Microsecond)))
+		out.Notes = append(out.Notes, r.lateNote(late))
 	}
 	window := workers.Window{From: loadStart + st.Warmup, To: loadStart + st.Warmup + st.Duration}
 	session.Start(window)
