@@ -37,10 +37,31 @@ func (a *Agent) Station(ctx context.Context, n int) error {
 	if a.cfg.Segment.Lead() {
 		return a.put(ctx, key, nil)
 	}
-	if _, err := a.waitOne(ctx, key); err != nil {
+	if _, err := a.waitOne(ctx, key, n); err != nil {
+		if errors.As(err, new(aborted)) {
+			return err
+		}
 		return a.lose(a.missing(ctx, fmt.Sprintf("ready the station for run %d", n), []int{0}, err))
 	}
 	return nil
+}
+
+// Abort says that this agent gave up run n before its load, and why: the
+// other agents' waits for run n end at once with that reason
+// (runner.Coordinator).
+func (a *Agent) Abort(ctx context.Context, n int, why error) error {
+	return a.put(context.WithoutCancel(ctx), a.key("abort", n, a.cfg.Segment.Index), []byte(why.Error()))
+}
+
+// aborted is the error of a wait that ended because an agent aborted.
+type aborted struct{ msg string }
+
+func (e aborted) Error() string { return e.msg }
+
+// abortOf reads an abort key's entry as the error that ends a wait.
+func (a *Agent) abortOf(e jetstream.KeyValueEntry, n int) error {
+	seg := e.Key()[strings.LastIndexByte(e.Key(), '.')+1:]
+	return aborted{fmt.Sprintf("agent %s/%d gave up run %d before its load: %s", seg, a.cfg.Segment.Count, n, e.Value())}
 }
 
 // Ready says that this agent's producers are open for run n and returns
@@ -57,7 +78,7 @@ func (a *Agent) Ready(ctx context.Context, n int) (time.Time, error) {
 	}
 	startKey := a.key("start", n)
 	if a.cfg.Segment.Lead() {
-		if _, err := a.waitAll(ctx, a.keyOf(a.runID, "ready", n), fmt.Sprintf("get ready for run %d", n)); err != nil {
+		if _, err := a.waitAll(ctx, a.keyOf(a.runID, "ready", n), fmt.Sprintf("get ready for run %d", n), n); err != nil {
 			return time.Time{}, a.lose(err)
 		}
 		start := a.serverNow().Add(a.cfg.StartMargin).UTC()
@@ -65,8 +86,11 @@ func (a *Agent) Ready(ctx context.Context, n int) (time.Time, error) {
 			return time.Time{}, err
 		}
 	}
-	v, err := a.waitOne(ctx, startKey)
+	v, err := a.waitOne(ctx, startKey, n)
 	if err != nil {
+		if errors.As(err, new(aborted)) {
+			return time.Time{}, err
+		}
 		ready, _ := a.present(ctx, a.keyOf(a.runID, "ready", n))
 		return time.Time{}, a.lose(a.missing(ctx, fmt.Sprintf("get ready for run %d", n), absent(ready, a.cfg.Segment.Count), err))
 	}
@@ -94,7 +118,7 @@ func (a *Agent) Counts(ctx context.Context, n int, c runner.StepCounts) (runner.
 	if !a.cfg.Segment.Lead() {
 		return c, nil
 	}
-	vals, err := a.waitAll(ctx, a.keyOf(a.runID, "counts", n), fmt.Sprintf("report its counts of run %d", n))
+	vals, err := a.waitAll(ctx, a.keyOf(a.runID, "counts", n), fmt.Sprintf("report its counts of run %d", n), n)
 	if err != nil {
 		return c, a.lose(err)
 	}
@@ -113,7 +137,7 @@ func (a *Agent) Counts(ctx context.Context, n int, c runner.StepCounts) (runner.
 // lose records that an agent did not come: every later barrier fails with
 // the same error at once.
 func (a *Agent) lose(err error) error {
-	if a.lost == nil && !errors.Is(err, context.Canceled) {
+	if a.lost == nil && !errors.Is(err, context.Canceled) && !errors.As(err, new(aborted)) {
 		a.lost = fmt.Errorf("%w; the run goes on without it: every later run fails", err)
 	}
 	return err
@@ -126,11 +150,13 @@ func (a *Agent) put(ctx context.Context, key string, v []byte) error {
 	return nil
 }
 
-// waitOne waits up to the timeout for key to be put, and returns its value.
-func (a *Agent) waitOne(ctx context.Context, key string) ([]byte, error) {
+// waitOne waits up to the timeout for key to be put, and returns its value;
+// an agent's abort of run n ends the wait at once.
+func (a *Agent) waitOne(ctx context.Context, key string, n int) ([]byte, error) {
 	wctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
-	w, err := a.kv.Watch(wctx, key)
+	abort := a.key("abort", n) + "."
+	w, err := a.kv.WatchFiltered(wctx, []string{key, abort + "*"})
 	if err != nil {
 		return nil, fmt.Errorf("control server: watch %s: %w", key, err)
 	}
@@ -141,7 +167,11 @@ func (a *Agent) waitOne(ctx context.Context, key string) ([]byte, error) {
 			if !ok {
 				return nil, wctx.Err()
 			}
-			if e != nil && e.Operation() == jetstream.KeyValuePut {
+			switch {
+			case e == nil || e.Operation() != jetstream.KeyValuePut:
+			case strings.HasPrefix(e.Key(), abort):
+				return nil, a.abortOf(e, n)
+			default:
 				return e.Value(), nil
 			}
 		case <-wctx.Done():
@@ -152,14 +182,20 @@ func (a *Agent) waitOne(ctx context.Context, key string) ([]byte, error) {
 
 // waitAll waits up to the timeout until every segment has put prefix.<seg>,
 // and returns their values by segment. What the agents were to do names
-// them in the error when some did not.
-func (a *Agent) waitAll(ctx context.Context, prefix, what string) (map[int][]byte, error) {
+// them in the error when some did not. An agent's abort of run n (n > 0)
+// ends the wait at once.
+func (a *Agent) waitAll(ctx context.Context, prefix, what string, n int) (map[int][]byte, error) {
 	if !strings.HasPrefix(prefix, a.runID+".") {
 		prefix = a.key(prefix)
 	}
 	wctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
-	w, err := a.kv.Watch(wctx, prefix+".*")
+	filters := []string{prefix + ".*"}
+	abort := a.key("abort", n) + "."
+	if n > 0 {
+		filters = append(filters, abort+"*")
+	}
+	w, err := a.kv.WatchFiltered(wctx, filters)
 	if err != nil {
 		return nil, fmt.Errorf("control server: watch %s: %w", prefix, err)
 	}
@@ -173,6 +209,9 @@ func (a *Agent) waitAll(ctx context.Context, prefix, what string) (map[int][]byt
 			}
 			if e == nil || e.Operation() != jetstream.KeyValuePut {
 				continue
+			}
+			if n > 0 && strings.HasPrefix(e.Key(), abort) {
+				return got, a.abortOf(e, n)
 			}
 			seg, err := strconv.Atoi(e.Key()[len(prefix)+1:])
 			if err == nil && seg >= 0 && seg < a.cfg.Segment.Count {

@@ -173,7 +173,7 @@ func (a *Agent) join(ctx context.Context) error {
 // awaitMembers waits until every agent has joined and checks that each
 // runs the same scenario and none refused.
 func (a *Agent) awaitMembers(ctx context.Context) error {
-	vals, err := a.waitAll(ctx, "agent", "join the run")
+	vals, err := a.waitAll(ctx, "agent", "join the run", 0)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package distributed
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -125,5 +126,43 @@ func TestJoinRefusesReusedRunID(t *testing.T) {
 	_, err := Join(context.Background(), Config{URL: srv.URL(), Segment: plan.Segment{Index: 0, Count: 1}, RunID: "again", Timeout: time.Second})
 	if err == nil || !strings.Contains(err.Error(), `run id "again" already has an agent 0/1`) {
 		t.Errorf("Join: %v", err)
+	}
+}
+
+// TestAbortEndsWaits: an agent that gives up a run before its load ends
+// the other agents' waits for that run at once, with its reason, and the
+// agents go on together with the next run.
+func TestAbortEndsWaits(t *testing.T) {
+	t.Parallel()
+	srv := natstest.Start(t)
+	agents := joinAll(t, srv.URL(), 2, func(c *Config) { c.RunID = "abort"; c.Timeout = 10 * time.Second })
+	ctx := context.Background()
+	if err := agents[1].Abort(ctx, 1, errors.New("create stream: boom")); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	_, err := agents[0].Ready(ctx, 1)
+	if err == nil || !strings.Contains(err.Error(), "agent 1/2 gave up run 1 before its load: create stream: boom") {
+		t.Fatalf("Ready: %v", err)
+	}
+	if took := time.Since(began); took >= 10*time.Second {
+		t.Errorf("Ready waited %s for an agent that gave up", took)
+	}
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, a := range agents {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[i] = a.Station(ctx, 2); errs[i] == nil {
+				_, errs[i] = a.Ready(ctx, 2)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("agent %d, run 2: %v", i, err)
+		}
 	}
 }

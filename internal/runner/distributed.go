@@ -36,6 +36,9 @@ type Coordinator interface {
 	Station(ctx context.Context, n int) error
 	Ready(ctx context.Context, n int) (time.Time, error)
 	Counts(ctx context.Context, n int, c StepCounts) (StepCounts, error)
+	// Abort says that this agent gave up run n before its load, and why;
+	// the other agents' waits for run n end at once with that reason.
+	Abort(ctx context.Context, n int, why error) error
 }
 
 // StepCounts is what an agent sent and had acknowledged in a run, warmup
@@ -100,6 +103,19 @@ func (r *run) stationReady(ctx context.Context, s workers.Step) error {
 		return fmt.Errorf("control server: %w", err)
 	}
 	return nil
+}
+
+// abort tells the other agents that this agent gives up the current run
+// before its load, so that they do not wait for it; err is why. It returns
+// err, with a note when the others could not be told.
+func (r *run) abort(ctx context.Context, err error) error {
+	if r.opts.Coordinator == nil {
+		return err
+	}
+	if aerr := r.opts.Coordinator.Abort(ctx, r.index, err); aerr != nil {
+		return errors.Join(err, fmt.Errorf("the other agents could not be told: %w", aerr))
+	}
+	return err
 }
 
 // lateNote says how late this agent started its load.

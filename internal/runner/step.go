@@ -40,15 +40,17 @@ func (r *run) step(ctx context.Context, drv workers.Driver, st plan.Step) result
 	// first is the global index of this process's first producer.
 	first, _ := st.Local()
 	if err := r.awaitStation(ctx); err != nil { // distributed.go: segment 0 readies it first
-		return failed(out, err)
+		return failed(out, r.abort(ctx, err))
 	}
 	clock := workers.NewClock()
 	session, err := drv.BeginStep(ctx, workers.StepSpec{Producers: st.Producers, Clock: clock, Drain: st.Drain})
 	if err != nil {
-		return failed(out, err)
+		return failed(out, r.abort(ctx, err))
 	}
-	// abandon ends the step before its load, keeping the driver's notes.
+	// abandon ends the step before its load, keeping the driver's notes;
+	// the other agents of a distributed run are told not to wait for it.
 	abandon := func(ws []*workers.Worker, err error) result.Run {
+		err = r.abort(ctx, err)
 		res, _ := r.finish(ctx, session, ws, first)
 		out.Notes = append(out.Notes, res.Notes...)
 		return failed(out, err)
