@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/stationbench/stationbench/analysis"
+	"github.com/stationbench/stationbench/compare"
 	"github.com/stationbench/stationbench/internal/natstest"
 	"github.com/stationbench/stationbench/internal/runner"
 	"github.com/stationbench/stationbench/merge"
@@ -114,7 +115,8 @@ thresholds:
 	renderEverything(t, back)
 }
 
-// renderEverything renders every report and chart of r.
+// renderEverything renders every report and chart of r, and r overlaid
+// (plot) and compared (compare).
 func renderEverything(t *testing.T, r *result.Result) {
 	t.Helper()
 	renders := map[string]func(io.Writer, *result.Result) error{
@@ -149,5 +151,20 @@ func renderEverything(t *testing.T, r *result.Result) {
 		if fi, err := os.Stat(filepath.Join(dir, c.Name+".png")); err != nil || fi.Size() == 0 {
 			t.Errorf("chart %s: %v", c.Name, err)
 		}
+	}
+	// plot: overlaid with another result; compare: against itself.
+	o, err := report.Overlay([]*result.Result{r, r}, []string{"a/result.json", "b/result.json"})
+	if err != nil {
+		t.Fatalf("overlay: %v", err)
+	}
+	if err := report.WriteAll(t.TempDir(), o); err != nil {
+		t.Errorf("overlay charts: %v", err)
+	}
+	rep, err := compare.Compare(r, r, compare.DefaultOptions())
+	if err != nil {
+		t.Fatalf("compare: %v", err)
+	}
+	if err := compare.WriteText(io.Discard, rep); err != nil {
+		t.Errorf("compare text: %v", err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 const mergeExamples = `  stationbench merge --control nats://127.0.0.1:4222 --run-id 20261202T181605Z-e92df222 --out results/merged
   stationbench merge agents/0 agents/1 agents/2 agents/3 --out results/merged
   stationbench merge agents/*/result.json --out results/merged
-  stationbench merge results/run-*/segment-* --out /tmp/merged --force
+  stationbench merge results/agents4/agent-* --out /tmp/merged --force
 `
 
 // mergeCmd merges the result.json files of a distributed run's agents into
