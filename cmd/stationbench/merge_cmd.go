@@ -29,7 +29,7 @@ func mergeCmd(args []string, stdout, stderr io.Writer) error {
 		"one of another run, and a segment given twice or missing.", mergeExamples, stdout, stderr)
 	out := fs.StringP("out", "o", "", "folder for the merged result.json and its reports (required)")
 	force := fs.Bool("force", false, "write into an --out folder that already holds a result.json, replacing it")
-	control := fs.String("control", "", "read the agents' results of --run-id from this NATS server's object store instead of files (agent.go)")
+	control := fs.String("control", "", "read the agents' results of --run-id from this NATS server's object store instead of files") // agent.go
 	runID := fs.String("run-id", "", "the distributed run whose results --control holds")
 	if err := fs.parse(args); err != nil {
 		return err
