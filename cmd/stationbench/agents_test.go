@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -224,8 +224,10 @@ func alive(pid int) bool {
 	return !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
-// TestAgentsInterrupt: Ctrl-C on the launcher stops every agent; none is
-// left running once it has exited.
+// TestAgentsInterrupt: Ctrl-C in a terminal (SIGINT to the launcher's
+// whole process group) stops every agent once, through the launcher: each
+// writes its partial result (a second SIGINT would make it exit at once
+// without one), and none is left running once the launcher has exited.
 func TestAgentsInterrupt(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
@@ -237,10 +239,21 @@ station: {name: agentsint, storage: memory, cleanup: delete}
 producers: {counts: [2]}
 load: {duration: 60s, warmup: 0s}
 `, srv.URL()))
-	p := start(t, bin, "run", file, "--agents", "2", "--out", filepath.Join(t.TempDir(), "out"), "--agent-timeout", "10s")
+	out := filepath.Join(t.TempDir(), "out")
+	p := &process{cmd: exec.Command(bin, "run", file, "--agents", "2", "--out", out, "--agent-timeout", "10s"), done: make(chan struct{})}
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a group of its own, as a terminal's foreground job
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	})
 	streamHasMessages(t, srv.URL(), "agentsint", 1000, 30*time.Second)
 	pids := agentPids(t, p.stderr.String(), 2)
-	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := syscall.Kill(-p.cmd.Process.Pid, syscall.SIGINT); err != nil { // the terminal's Ctrl-C
 		t.Fatal(err)
 	}
 	if err := p.wait(t, 30*time.Second); exitCodeOf(err) != exitFailed {
@@ -250,6 +263,12 @@ load: {duration: 60s, warmup: 0s}
 		if alive(pid) {
 			t.Errorf("agent pid %d still running after the launcher exited", pid)
 			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	for i := range 2 {
+		res := readResult(t, filepath.Join(out, fmt.Sprintf("agent-%d", i), report.FileResult))
+		if res.Status != result.StatusInterrupted || len(res.Runs) != 1 || res.Runs[0].Sent == 0 {
+			t.Errorf("agent %d: status %s, %d runs: want its interrupted partial result with what it sent", i, res.Status, len(res.Runs))
 		}
 	}
 }

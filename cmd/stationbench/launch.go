@@ -55,6 +55,7 @@ func launchAgents(ctx context.Context, file string, sc scenarios.Scenario, f *ag
 	for i := range n {
 		cmd := exec.Command(exe, agentArgs(file, i, n, runID, url, control, f, args)...)
 		cmd.Stdin = nil
+		ownGroup(cmd) // launch_unix.go: Ctrl-C reaches it once, through stopAll
 		if i == 0 {
 			cmd.Stdout = stdout // the merged result's summary
 		} else {
