@@ -28,6 +28,9 @@ type Plan struct {
 	Trace *scenarios.Trace
 	// Thresholds are judged once the run is over (package analysis).
 	Thresholds []scenarios.Threshold
+	// Segment, in a distributed run, is the agent this plan is for
+	// (Plan.ForSegment); nil when one process runs the whole plan.
+	Segment *Segment
 }
 
 // Target is one target and what runs on it.
@@ -107,6 +110,9 @@ type Step struct {
 	SLOP99Us float64
 	// Phases pause and resume producers during the measured window.
 	Phases []scenarios.Phase
+	// Share, in a distributed run, is the part of the step this agent runs
+	// (segment.go); nil when one process runs all of it.
+	Share *Share
 }
 
 // AtRate is the step offering rate msgs/s: a findMaxRate probe.

@@ -121,6 +121,10 @@ type Config struct {
 	// RunID names the run; what a driver creates on the server is marked
 	// with it (see StreamMetadata).
 	RunID string
+	// LeaveStation: another agent of a distributed run (segment 0)
+	// creates, resets, verifies and deletes the station; this driver only
+	// writes into it, and never creates, purges or deletes it.
+	LeaveStation bool
 }
 
 // Clock measures a step's time as nanoseconds since the step began, on the

@@ -55,6 +55,9 @@ const (
   stationbench run scenarios/quickstart.yaml --url nats://127.0.0.1:4222 --out /tmp/qs
   stationbench run scenarios/examples/memphis-compare.yaml --dry-run
   stationbench run scenarios/examples/capacity-sweep.yaml --out results/sweep --force -q
+  stationbench run scenarios/quickstart.yaml --agents 4 --out /tmp/qs4
+  stationbench run scenario.yaml --segment 0/10 --run-id run-42 --url nats://nats:4222 --out /results
+  stationbench run scenario.yaml --segment 3/10 --run-id run-42 --control nats://control:4222 --out /results
 `
 	validateExamples = `  stationbench validate scenarios/quickstart.yaml
   stationbench validate scenarios/examples/*.yaml

@@ -13,7 +13,8 @@ import (
 	"github.com/stationbench/stationbench/result"
 )
 
-const mergeExamples = `  stationbench merge agents/0 agents/1 agents/2 agents/3 --out results/merged
+const mergeExamples = `  stationbench merge --control nats://127.0.0.1:4222 --run-id 20261202T181605Z-e92df222 --out results/merged
+  stationbench merge agents/0 agents/1 agents/2 agents/3 --out results/merged
   stationbench merge agents/*/result.json --out results/merged
   stationbench merge results/agents4/agent-* --out /tmp/merged --force
 `
@@ -28,8 +29,13 @@ func mergeCmd(args []string, stdout, stderr io.Writer) error {
 		"one of another run, and a segment given twice or missing.", mergeExamples, stdout, stderr)
 	out := fs.StringP("out", "o", "", "folder for the merged result.json and its reports (required)")
 	force := fs.Bool("force", false, "write into an --out folder that already holds a result.json, replacing it")
+	control := fs.String("control", "", "read the agents' results of --run-id from this NATS server's object store instead of files") // agent.go
+	runID := fs.String("run-id", "", "the distributed run whose results --control holds")
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	if *control != "" || *runID != "" {
+		return mergeFromControl(*control, *runID, *out, *force, fs, stdout, stderr) // agent.go
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()

@@ -27,8 +27,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	force := fs.Bool("force", false, "write into an --out folder that already holds a result.json, replacing it")
 	dryRun := fs.Bool("dry-run", false, "print the plan (one line per run, in order, and the time estimate) and exit without connecting")
 	minFree := fs.Uint64("min-free-mib", defaultMinFreeMiB, "refuse to run when the output folder's file system has less free space than this (MiB)")
+	agents := addAgentFlags(fs) // agent.go: --segment, --agents, --control ...
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	if err := agents.check(); err != nil {
+		return usageError{err}
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -40,7 +44,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	p := plan.Build(sc)
 	if *dryRun {
-		return p.WriteText(stdout)
+		return dryRunText(p, sc, agents, stdout) // agent.go
+	}
+	if err := agents.validate(sc); err != nil { // before any folder is made
+		return usageError{err}
 	}
 	dir := *out
 	if dir == "" {
@@ -55,6 +62,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := checkFreeSpace(dir, *minFree<<20); err != nil { // diskfree.go
 		return usageError{err}
 	}
+	if agents.agents > 0 { // launch.go
+		return launchAgents(ctx, fs.Arg(0), sc, agents, launchArgs{url: *url, out: dir, quiet: *quiet, force: *force, minFree: *minFree}, stdout, stderr)
+	}
 	var progress runner.Progress
 	if !*quiet {
 		progress = newProgress(stderr, isTerminal(stderr))
@@ -65,6 +75,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	live, stopMetrics, err := startMetrics(*metricsAddr, stderr) // metrics.go
 	if err != nil {
 		return err
+	}
+	if agents.segment != "" {
+		defer stopMetrics()
+		return runAgent(ctx, sc, agents, dir, runner.Options{Progress: progress, Version: buildVersion(), Live: live}, stdout, stderr) // agent.go
 	}
 	checkpoint := func(partial *result.Result) { // the runner analysed it, thresholds included
 		path := filepath.Join(dir, report.FileResult)

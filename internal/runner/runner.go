@@ -47,6 +47,13 @@ type Options struct {
 	// interrupted, before anything is cleaned up, so that it can be written
 	// while cleanup (bounded by a short deadline) goes on.
 	Checkpoint func(*result.Result)
+	// RunID, when set, is the run's id (the one every agent of a
+	// distributed run shares); else a new one is made.
+	RunID string
+	// Coordinator, when set, makes this run one agent of a distributed run
+	// (distributed.go): it runs its segment's share of every step, together
+	// in time with the other agents.
+	Coordinator Coordinator
 	// SecondHistograms: each second of a run's series keeps its latency
 	// histogram (result.Second.Histogram), so that agents' results merge
 	// with an exact per-second p99. Off by default: it makes result.json
@@ -74,10 +81,19 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *result.Result {
 		Runs:          []result.Run{},
 		RunID:         newRunID(),
 	}
-	p := plan.Build(sc)
+	if o.RunID != "" {
+		res.RunID = o.RunID
+	}
+	var errs []error
+	p, err := distributedPlan(plan.Build(sc), o.Coordinator)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if o.Coordinator != nil {
+		res.Env.Agents = []result.Agent{o.Coordinator.Agent()}
+	}
 	r := &run{plan: p, opts: o, res: res, total: p.Runs()}
 	r.beginObserve() // labels and trace: producers.go
-	var errs []error
 	for _, t := range p.Targets {
 		if ctx.Err() != nil {
 			break
@@ -151,7 +167,8 @@ func (r *run) target(ctx context.Context, pt plan.Target) (err error) {
 	r.faults = workers.NewFaults()
 	d := pt.Driver
 	drv, err := protocols.New(workers.Config{Target: t, URL: url, Station: d.Station,
-		SharedConnection: d.SharedConnection, Dedup: d.Dedup, Batch: d.Batch, Faults: r.faults, RunID: r.res.RunID})
+		SharedConnection: d.SharedConnection, Dedup: d.Dedup, Batch: d.Batch, Faults: r.faults, RunID: r.res.RunID,
+		LeaveStation: r.leaveStation()})
 	if err != nil {
 		return err
 	}

@@ -35,24 +35,45 @@ func (r *run) step(ctx context.Context, drv workers.Driver, st plan.Step) result
 	r.opts.Progress.StepStarted(info)
 	defer func() { r.opts.Progress.StepFinished(info, out) }()
 
+	if note := st.IdleNote(); note != "" {
+		out.Notes = append(out.Notes, note)
+	}
+	// first is the global index of this process's first producer.
+	first, _ := st.Local()
+	if err := r.awaitStation(ctx); err != nil { // distributed.go: segment 0 readies it first
+		return failed(out, r.abort(ctx, err))
+	}
 	clock := workers.NewClock()
 	session, err := drv.BeginStep(ctx, workers.StepSpec{Producers: st.Producers, Clock: clock, Drain: st.Drain})
 	if err != nil {
+		return failed(out, r.abort(ctx, err))
+	}
+	// abandon ends the step before its load, keeping the driver's notes;
+	// the other agents of a distributed run are told not to wait for it.
+	abandon := func(ws []*workers.Worker, err error) result.Run {
+		err = r.abort(ctx, err)
+		res, _ := r.finish(ctx, session, ws, first)
+		out.Notes = append(out.Notes, res.Notes...)
 		return failed(out, err)
 	}
-	checks := r.beginChecks(ctx, drv, session, st.Verify)
+	checks := r.beginChecks(ctx, drv, session, st.Verify && r.leads())
 	if checks.err != nil { // no load that cannot be verified
-		res, _ := r.finish(ctx, session, nil)
-		out.Notes = append(out.Notes, res.Notes...)
-		return failed(out, checks.err)
+		return abandon(nil, checks.err)
+	}
+	if err := r.stationReady(ctx, session); err != nil { // distributed.go
+		return abandon(nil, err)
 	}
 	ws, err := r.openWorkers(ctx, session, clock, st)
 	if err != nil {
-		res, _ := r.finish(ctx, session, ws)
-		out.Notes = append(out.Notes, res.Notes...)
-		return failed(out, err)
+		return abandon(ws, err)
 	}
-	loadStart := time.Duration(clock.Now()) + lead
+	loadStart, late, err := r.loadStartAt(ctx, time.Now(), clock.Start()) // distributed.go
+	if err != nil {
+		return abandon(ws, err)
+	}
+	if late > 0 {
+		out.Notes = append(out.Notes, r.lateNote(late))
+	}
 	window := workers.Window{From: loadStart + st.Warmup, To: loadStart + st.Warmup + st.Duration}
 	session.Start(window)
 	obs := r.observe(st, ws, clock, window) // tracers, live metrics, phases: producers.go
@@ -70,7 +91,7 @@ func (r *run) step(ctx context.Context, drv workers.Driver, st plan.Step) result
 	go func() { wg.Wait(); close(done) }()
 	r.watch(ctx, done, ws, clock, loadStart, info)
 
-	res, ferr := r.finish(ctx, session, ws)
+	res, ferr := r.finish(ctx, session, ws, first)
 	out.Notes = append(out.Notes, res.Notes...) // driver notes: the station's origin, ...
 	end := time.Duration(0)
 	for _, e := range ended {
@@ -83,13 +104,19 @@ func (r *run) step(ctx context.Context, drv workers.Driver, st plan.Step) result
 	}
 	out = obs.finish(out)
 	out.ErrorTexts = errorTexts(ws)
+	if totals, err := r.agentCounts(ctx, out); err != nil {
+		checks.verifier = nil // not verified against part of the acks
+		ferr = errors.Join(ferr, fmt.Errorf("station not verified: %w", err))
+	} else if r.opts.Coordinator != nil {
+		checks.totals = &totals
+	}
 	ferr = errors.Join(r.endChecks(ctx, &out, checks, clock.Start().Add(window.From)), ferr)
 	switch {
 	case ctx.Err() != nil:
 		out.Status, out.Error = result.StatusInterrupted, "interrupted"
 	case ferr != nil:
 		return failed(out, ferr)
-	case out.Sent == 0:
+	case out.Sent == 0 && len(ws) > 0:
 		return failed(out, withCause(errors.New("no message was sent in the measured window"), out))
 	case session.Acked() && out.Acked+out.WarmupAcked == 0 && len(out.ErrorTexts) > 0:
 		return failed(out, withCause(fmt.Errorf("every one of the %d messages sent failed, none was acknowledged", out.Sent+out.WarmupSent), out))
@@ -125,7 +152,8 @@ func withCause(err error, out result.Run) error {
 func (r *run) openWorkers(ctx context.Context, s workers.Step, clock *workers.Clock, st plan.Step) ([]*workers.Worker, error) {
 	ws := make([]*workers.Worker, 0, st.Producers)
 	seconds := workers.NewSecondHistograms() // the step's, shared by its workers
-	for k := range st.Producers {
+	first, n := st.Local()
+	for k := first; k < first+n; k++ {
 		spec := workers.ProducerSpec{Index: k + 1, Name: fmt.Sprintf("%s-%d", st.ProducerName, k+1)}
 		cfg := workers.WorkerConfig{
 			Spec:        spec,
@@ -194,7 +222,9 @@ func (r *run) watch(ctx context.Context, done <-chan struct{}, ws []*workers.Wor
 
 // finish closes the producers and the step and stops the ack receivers, so
 // that everything the workers recorded can be read.
-func (r *run) finish(ctx context.Context, s workers.Step, ws []*workers.Worker) (workers.StepResult, error) {
+// first is the global index (0-based) of the first of ws: deliveries are
+// filed by global producer index.
+func (r *run) finish(ctx context.Context, s workers.Step, ws []*workers.Worker, first int) (workers.StepResult, error) {
 	cctx, cancel := r.cleanupContext(ctx)
 	defer cancel()
 	var errs []error
@@ -205,8 +235,8 @@ func (r *run) finish(ctx context.Context, s workers.Step, ws []*workers.Worker) 
 	}
 	res, err := s.Finish(cctx)
 	for i, st := range res.DeliveriesByProducer {
-		if i < len(ws) {
-			ws[i].AdoptDeliveries(st)
+		if k := i - first; k >= 0 && k < len(ws) {
+			ws[k].AdoptDeliveries(st)
 		}
 	}
 	return res, errors.Join(append(errs, err)...)

@@ -26,6 +26,9 @@ type probe struct {
 	// verifier is nil when the step is not verified.
 	verifier workers.Verifier
 	before   workers.StationState
+	// totals, in a distributed run, is what every agent sent and had
+	// acknowledged: the station is verified against their sum.
+	totals *StepCounts
 	// err says why the station could not be read before the step; the
 	// step then fails without load (verification cannot be done).
 	err error
@@ -85,6 +88,10 @@ func (r *run) endChecks(ctx context.Context, out *result.Run, p probe, from time
 	defer cancel()
 	acked := out.Acked + out.WarmupAcked
 	sent := out.Sent + out.WarmupSent
+	if p.totals != nil {
+		acked, sent = p.totals.Acked, p.totals.Sent
+		out.Notes = append(out.Notes, fmt.Sprintf("the station is verified once, by this agent, against every agent's messages: sent %d, acknowledged %d (warmup included)", sent, acked))
+	}
 	after, err := p.verifier.StationState(vctx)
 	switch {
 	case errors.Is(err, workers.ErrStationGone):

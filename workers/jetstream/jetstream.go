@@ -103,6 +103,9 @@ func (d *jetStreamDriver) BeginStep(ctx context.Context, spec workers.StepSpec) 
 		return s, err
 	}
 	d.stream = st.Name
+	if d.cfg.LeaveStation { // segment 0 of a distributed run readies the stream
+		return workers.NewConnSet(ctx, d.cfg, true, nil)
+	}
 	stream, err := d.js.Stream(ctx, st.Name)
 	switch {
 	case errors.Is(err, natsjs.ErrStreamNotFound):

@@ -103,6 +103,9 @@ func (d *memphisDriver) BeginStep(ctx context.Context, spec workers.StepSpec) (w
 // it empties the station: always one the run created, one that existed
 // only with purgeExisting. A station that existed is never deleted (Close).
 func (d *memphisDriver) readyStation(ctx context.Context) error {
+	if d.cfg.LeaveStation { // segment 0 of a distributed run readies it
+		return nil
+	}
 	st := d.cfg.Station
 	if !d.ready {
 		exists, err := d.stationExists(ctx)
