@@ -66,9 +66,28 @@ func buildBinary(t *testing.T) string {
 // process is a running stationbench with its output captured.
 type process struct {
 	cmd            *exec.Cmd
-	stdout, stderr bytes.Buffer
+	stdout, stderr lockedBuffer
 	done           chan struct{} // closed when the process has exited
 	err            error         // what Wait returned; read after done
+}
+
+// lockedBuffer is a bytes.Buffer the process's output goroutines write
+// while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // start runs the binary with args; the test kills it if it is still
