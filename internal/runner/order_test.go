@@ -30,7 +30,7 @@ targets: [{name: local, kind: jetstream, url: `+srv.URL()+`}]
 station: {name: order, storage: memory}
 producers: {counts: [1, 2], maxPending: 16}
 message: {size: 32}
-load: {duration: 100ms, warmup: 0s, drain: 2s, repeat: 2, `+tt.order+`}
+load: {duration: 500ms, warmup: 0s, drain: 2s, repeat: 2, `+tt.order+`}
 `)
 		res := Run(context.Background(), sc, Options{Version: "test"})
 		if res.Status != result.StatusComplete {
