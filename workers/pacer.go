@@ -1,6 +1,11 @@
 package workers
 
-import "time"
+import (
+	"runtime"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
 
 // A pacer decides when a worker's messages leave. Run asks it for each
 // message in turn; next waits until that message is due and may leave, and
@@ -40,7 +45,8 @@ func newPacer(w *Worker, start, end int64) pacer {
 	if w.cfg.Schedule == nil {
 		return &closedLoop{w: w, start: start, end: end, timer: timer}
 	}
-	return &openLoop{w: w, sched: w.cfg.Schedule, start: start, end: end, lateAfter: int64(w.cfg.LateAfter), timer: timer}
+	return &openLoop{w: w, sched: w.cfg.Schedule, start: start, end: end, lateAfter: int64(w.cfg.LateAfter), timer: timer,
+		lag: w.pacerLag, slack: initialSlack}
 }
 
 // closedLoop sends each message as soon as the ring has room for it, the
@@ -81,7 +87,17 @@ func (p *closedLoop) next(seq uint64) (departure, bool) {
 // unsent is nothing: a closed loop offers exactly what it sends.
 func (p *closedLoop) unsent(int64) {}
 
-// openLoop sends message i at start + sched.At(i).
+// openLoop sends message i at start + sched.At(i), never before, and
+// records how late it let each measured message go (lag).
+//
+// It waits in three stages, because Go's timer alone wakes up to a
+// millisecond late when the process is idle, and that lateness would count
+// as the broker's latency: the timer until coarseSlack before the send,
+// then the kernel's finer sleep until slack before it, then an active wait
+// (yielding the processor on each check) for the rest. slack is calibrated
+// from the fine sleep's measured overshoot and bounded by maxSlack, so the
+// active part costs a few percent of a core at a thousand messages a
+// second and nothing at low rates.
 type openLoop struct {
 	w          *Worker
 	sched      Schedule
@@ -89,6 +105,39 @@ type openLoop struct {
 	lateAfter  int64  // a send leaving later than this after its time is late
 	i          uint64 // the schedule index of the next message
 	timer      *time.Timer
+	lag        *hdrhistogram.Histogram // the worker's pacer lag (ns)
+	slack      time.Duration           // the active wait's budget (calibrate)
+}
+
+// The open loop's waiting stages (see openLoop).
+const (
+	// coarseSlack is how long before a send the timer's sleep ends: more
+	// than the timer's usual lateness, so the fine sleep takes over.
+	coarseSlack = 1500 * time.Microsecond
+	// initialSlack, minSlack and maxSlack bound the active wait.
+	initialSlack = 100 * time.Microsecond
+	minSlack     = 20 * time.Microsecond
+	maxSlack     = 400 * time.Microsecond
+)
+
+// coarseWait is how long the timer sleeps when a message is due in wait:
+// until coarseSlack before it, or not at all when it is closer than that.
+func coarseWait(wait time.Duration) time.Duration {
+	return max(wait-coarseSlack, 0)
+}
+
+// calibrate moves the active wait's budget after a fine sleep that woke
+// overshoot late: quickly up when the sleep overshot the budget (the send
+// would have been late), slowly down when it did not (the budget was spent
+// spinning), so the budget settles near the overshoot's high percentiles.
+// The result is within [minSlack, maxSlack].
+func calibrate(slack, overshoot time.Duration) time.Duration {
+	if overshoot > slack {
+		slack += (overshoot - slack) / 4
+	} else {
+		slack -= (slack - overshoot) / 64
+	}
+	return min(max(slack, minSlack), maxSlack)
 }
 
 // pace is the open loop's arithmetic, a pure function as in vegeta: given
@@ -106,6 +155,7 @@ func (p *openLoop) pace(elapsed time.Duration, hits uint64) (wait time.Duration,
 func (p *openLoop) next(seq uint64) (departure, bool) {
 	w, clock := p.w, p.w.cfg.Clock
 	var intended int64
+	var waited bool
 	for {
 		now := clock.Now()
 		wait, stop := p.pace(time.Duration(now-p.start), p.i)
@@ -113,7 +163,7 @@ func (p *openLoop) next(seq uint64) (departure, bool) {
 			return departure{}, false
 		}
 		intended = now + int64(wait) // start + At(i)
-		if wait > 0 && !w.sleep(p.timer, wait) {
+		if waited = wait > 0; waited && !p.waitUntil(intended, wait) {
 			return departure{}, false
 		}
 		if !w.pause.paused.Load() {
@@ -131,6 +181,9 @@ func (p *openLoop) next(seq uint64) (departure, bool) {
 	if sent >= p.end {
 		return departure{}, false
 	}
+	if w.measured.contains(intended) {
+		p.recordLag(waited, sent-intended)
+	}
 	if w.ring != nil { // the ring may hold the message back: it leaves late
 		if !w.room(seq) {
 			return departure{}, false // not counted here: unsent offers it
@@ -139,6 +192,39 @@ func (p *openLoop) next(seq uint64) (departure, bool) {
 	}
 	p.i++
 	return departure{intended: intended, sent: sent, late: sent-intended > p.lateAfter}, true
+}
+
+// recordLag records the pacer's own lag for a message it released lag ns
+// after its intended time. Only a wait is the pacer's: a message already
+// overdue when the pacer came to it was held back by the sends before it
+// (a slow publish, or no room in flight: backpressure, counted as late),
+// and the pacer, releasing it at once, added nothing.
+func (p *openLoop) recordLag(waited bool, lag int64) {
+	if !waited {
+		lag = 0
+	}
+	recordClamped(p.lag, lag)
+}
+
+// waitUntil waits until intended, due in wait from now, in the stages
+// openLoop describes; it never returns before intended unless stopped.
+// False: stopped.
+func (p *openLoop) waitUntil(intended int64, wait time.Duration) bool {
+	w, clock := p.w, p.w.cfg.Clock
+	if c := coarseWait(wait); c > 0 && !w.sleep(p.timer, c) {
+		return false
+	}
+	now := clock.Now()
+	if fine := time.Duration(intended-now) - p.slack; fine > 0 {
+		fineSleep(fine)
+		now = clock.Now()
+		p.slack = calibrate(p.slack, time.Duration(now-(intended-int64(p.slack))))
+	}
+	for now < intended { // at most slack, unless the sleeps woke early
+		runtime.Gosched()
+		now = clock.Now()
+	}
+	return !w.stopped.Load()
 }
 
 // unsent adds the scheduled messages of the measured window that were

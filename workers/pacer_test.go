@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -30,5 +31,111 @@ func TestOpenLoopPace(t *testing.T) {
 		if wait != tt.wait || stop != tt.stop {
 			t.Errorf("%s: pace(%s, %d) = %s, %v; want %s, %v", tt.scenario, tt.elapsed, tt.hits, wait, stop, tt.wait, tt.stop)
 		}
+	}
+}
+
+// TestCoarseWaitLeavesTheLastStretchToTheFineSleep: the timer, which may
+// wake a millisecond late, never sleeps into the last coarseSlack before a
+// send.
+func TestCoarseWaitLeavesTheLastStretchToTheFineSleep(t *testing.T) {
+	for _, tt := range []struct{ wait, want time.Duration }{
+		{-time.Millisecond, 0},
+		{0, 0},
+		{coarseSlack / 2, 0},
+		{coarseSlack, 0},
+		{coarseSlack + time.Microsecond, time.Microsecond},
+		{100 * time.Millisecond, 100*time.Millisecond - coarseSlack},
+	} {
+		if got := coarseWait(tt.wait); got != tt.want {
+			t.Errorf("coarseWait(%s) = %s, want %s", tt.wait, got, tt.want)
+		}
+	}
+}
+
+// TestCalibrateFollowsTheOvershoot: the active wait's budget rises quickly
+// towards a fine sleep's overshoot that exceeded it, falls slowly when the
+// sleep woke in time, and stays within its bounds whatever happens.
+func TestCalibrateFollowsTheOvershoot(t *testing.T) {
+	us := time.Microsecond
+	if got := calibrate(100*us, 180*us); got != 120*us {
+		t.Errorf("overshoot above the budget: %s, want 120µs (a quarter of the way up)", got)
+	}
+	if got := calibrate(100*us, 36*us); got != 99*us {
+		t.Errorf("overshoot below the budget: %s, want 99µs (a 64th of the way down)", got)
+	}
+	if got := calibrate(maxSlack, time.Second); got != maxSlack {
+		t.Errorf("a one-second stall: %s, want the bound %s", got, maxSlack)
+	}
+	if got := calibrate(minSlack, 0); got != minSlack {
+		t.Errorf("no overshoot: %s, want the bound %s", got, minSlack)
+	}
+	// A steady overshoot: the budget settles just above it, so the active
+	// wait is short and the send is not late.
+	s := initialSlack
+	for range 2000 {
+		s = calibrate(s, 60*us)
+	}
+	if s < 60*us || s > 62*us {
+		t.Errorf("steady 60µs overshoot: budget %s, want 60-62µs", s)
+	}
+}
+
+// punctual is a Producer without acks that checks, as each message is
+// handed to it, that the pacer did not let it go before its intended time
+// (stamped in the payload), and stops its worker after n.
+type punctual struct {
+	clock *Clock
+	n     int
+	early int
+	stop  func()
+}
+
+func (p *punctual) Publish(_ uint64, payload []byte) error {
+	now := p.clock.Now()
+	if intended, _, ok := readStamp(payload); ok && now < intended {
+		p.early++
+	}
+	if p.n--; p.n == 0 {
+		p.stop()
+	}
+	return nil
+}
+
+func (p *punctual) Close(context.Context) error { return nil }
+
+// TestOpenLoopNeverSendsEarlyAndRecordsItsLag runs an open-loop worker at
+// rates where it sleeps (timer and fine sleep) and where it only waits
+// actively, and checks that no message left before its intended time and
+// that every measured message has its pacer lag recorded, none negative.
+func TestOpenLoopNeverSendsEarlyAndRecordsItsLag(t *testing.T) {
+	for _, rate := range []float64{400, 20_000} {
+		clock := NewClock()
+		w := NewWorker(WorkerConfig{Clock: clock, Schedule: ConstantRate{PerSec: rate}, LateAfter: time.Millisecond, Drain: time.Second, PayloadSize: 128}, false)
+		p := &punctual{clock: clock, n: 200, stop: w.Stop}
+		w.Attach(p)
+		w.Run(Window{From: 0, To: time.Hour}, 0)
+		if err := w.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if p.early > 0 {
+			t.Errorf("%g/s: %d of 200 messages left before their intended time", rate, p.early)
+		}
+		lag := w.PacerLag()
+		if lag == nil {
+			t.Fatalf("%g/s: no pacer lag recorded", rate)
+		}
+		if lag.TotalCount() != w.Send.Sent || w.Send.Sent != 200 {
+			t.Errorf("%g/s: %d lag samples for %d measured sends, want 200 of each", rate, lag.TotalCount(), w.Send.Sent)
+		}
+	}
+}
+
+// TestClosedLoopHasNoPacerLag: a closed loop has no schedule to lag behind.
+func TestClosedLoopHasNoPacerLag(t *testing.T) {
+	w := NewWorker(WorkerConfig{Clock: NewClock(), Drain: time.Second, PayloadSize: 128}, false)
+	w.Attach(&sinkProducer{n: 10, stop: w.Stop})
+	w.Run(Window{From: 0, To: time.Hour}, 0)
+	if w.PacerLag() != nil {
+		t.Error("closed loop recorded a pacer lag")
 	}
 }

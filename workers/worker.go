@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/stationbench/stationbench/result"
 )
 
@@ -58,6 +60,9 @@ type Worker struct {
 	Send     SendStats
 	sendErrs errTexts // error texts of publishing (errtexts.go)
 
+	// pacerLag is the open-loop pacer's lag (pacer.go), written by Run.
+	pacerLag *hdrhistogram.Histogram
+
 	// Written by the ack receiver. acks is published by Run before the
 	// first message, so the receiver goroutine sees it through the atomic.
 	acks    atomic.Pointer[AckStats]
@@ -102,6 +107,10 @@ func NewWorker(cfg WorkerConfig, acked bool) *Worker {
 // Acks is what the ack receiver recorded; nil for kinds without acks.
 // Final after Finish.
 func (w *Worker) Acks() *AckStats { return w.acks.Load() }
+
+// PacerLag is how late the open-loop pacer let each measured message go
+// (ns, see result.Run.PacerLagUs); nil in closed loop. Final after Run.
+func (w *Worker) PacerLag() *hdrhistogram.Histogram { return w.pacerLag }
 
 // AdoptDeliveries gives a worker of a kind without acks the deliveries of
 // its messages that a step's receiver recorded, so they count as its own.
@@ -221,6 +230,9 @@ func (w *Worker) begin(window Window, loadStart time.Duration) pacer {
 	n := seriesLen(window, w.cfg.Drain)
 	w.measured = window
 	w.Send = newSendStats(n)
+	if w.cfg.Schedule != nil {
+		w.pacerLag = result.NewPacerLagHistogram()
+	}
 	if w.ring != nil {
 		st := newAckStats(window, n, w.cfg.Seconds)
 		if w.cfg.LiveLatency {
