@@ -130,11 +130,15 @@ func coarseWait(wait time.Duration) time.Duration {
 // overshoot late: quickly up when the sleep overshot the budget (the send
 // would have been late), slowly down when it did not (the budget was spent
 // spinning), so the budget settles near the overshoot's high percentiles.
+// An overshoot beyond maxSlack is the machine's (the thread waited for a
+// CPU), not the sleep's, and no budget would absorb it: it moves nothing.
 // The result is within [minSlack, maxSlack].
 func calibrate(slack, overshoot time.Duration) time.Duration {
-	if overshoot > slack {
+	switch {
+	case overshoot > maxSlack:
+	case overshoot > slack:
 		slack += (overshoot - slack) / 4
-	} else {
+	default:
 		slack -= (slack - overshoot) / 64
 	}
 	return min(max(slack, minSlack), maxSlack)

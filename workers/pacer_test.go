@@ -63,8 +63,11 @@ func TestCalibrateFollowsTheOvershoot(t *testing.T) {
 	if got := calibrate(100*us, 36*us); got != 99*us {
 		t.Errorf("overshoot below the budget: %s, want 99µs (a 64th of the way down)", got)
 	}
-	if got := calibrate(maxSlack, time.Second); got != maxSlack {
-		t.Errorf("a one-second stall: %s, want the bound %s", got, maxSlack)
+	if got := calibrate(100*us, time.Second); got != 100*us {
+		t.Errorf("a one-second stall: %s, want 100µs unchanged (the machine's, not the sleep's)", got)
+	}
+	if got := calibrate(maxSlack-us, maxSlack); got != maxSlack-us+us/4 {
+		t.Errorf("an overshoot at the bound: %s, want %s", got, maxSlack-us+us/4)
 	}
 	if got := calibrate(minSlack, 0); got != minSlack {
 		t.Errorf("no overshoot: %s, want the bound %s", got, minSlack)

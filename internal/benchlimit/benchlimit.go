@@ -6,6 +6,7 @@ package benchlimit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -59,9 +60,10 @@ func Run(ctx context.Context, o Options, w io.Writer) ([]Case, error) {
 		name          string
 		bare, harness measure
 	}{
-		{fmt.Sprintf("core-%dB", o.Size), bareCore(o, false), harness(o, scenarios.KindNATS, false)},
-		{fmt.Sprintf("core-%dB-subscribed", o.Size), bareCore(o, true), harness(o, scenarios.KindNATS, true)},
-		{fmt.Sprintf("jetstream-async-%dB", o.Size), bareJetStream(o), harness(o, scenarios.KindJetStream, false)},
+		{fmt.Sprintf("core-%dB", o.Size), bareCore(o, 1, false), harness(o, scenarios.KindNATS, 1, false)},
+		{fmt.Sprintf("core-%dB-4conn", o.Size), bareCore(o, 4, false), harness(o, scenarios.KindNATS, 4, false)},
+		{fmt.Sprintf("core-%dB-subscribed", o.Size), bareCore(o, 1, true), harness(o, scenarios.KindNATS, 1, true)},
+		{fmt.Sprintf("jetstream-async-%dB", o.Size), bareJetStream(o), harness(o, scenarios.KindJetStream, 1, false)},
 	}
 	var out []Case
 	for _, c := range cases {
@@ -126,15 +128,27 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// bareCore publishes core NATS messages in a plain loop; with subscribed, a
-// plain subscriber on its own connection counts deliveries.
-func bareCore(o Options, subscribed bool) measure {
+// Every how many messages the bare loops look at the clock and the
+// context: a plain loop counts, and checks its deadline now and then.
+const (
+	coreCheckEvery      = 4096 // about a millisecond of core NATS
+	jetStreamCheckEvery = 1024 // about ten milliseconds of JetStream
+)
+
+// bareCore publishes core NATS messages in plain counting loops, one per
+// connection (conns of them, each on its own goroutine); with subscribed,
+// a plain subscriber on its own connection counts deliveries.
+func bareCore(o Options, conns int, subscribed bool) measure {
 	return func(ctx context.Context) (int64, time.Duration, error) {
-		nc, err := nats.Connect(o.URL)
-		if err != nil {
-			return 0, 0, err
+		ncs := make([]*nats.Conn, conns)
+		for i := range ncs {
+			nc, err := nats.Connect(o.URL)
+			if err != nil {
+				return 0, 0, err
+			}
+			defer nc.Close()
+			ncs[i] = nc
 		}
-		defer nc.Close()
 		var delivered func() int64
 		if subscribed {
 			sc, err := nats.Connect(o.URL)
@@ -162,18 +176,42 @@ func bareCore(o Options, subscribed bool) measure {
 				return <-done
 			}
 		}
-		payload := make([]byte, o.Size)
-		var sent int64
+		type count struct {
+			sent    int64
+			elapsed time.Duration
+			err     error
+		}
+		counts := make(chan count, conns)
 		start := time.Now()
 		deadline := start.Add(o.Duration)
-		for time.Now().Before(deadline) && ctx.Err() == nil {
-			if err := nc.Publish("bare.p1", payload); err != nil {
-				return sent, 0, err
-			}
-			sent++
+		for i, nc := range ncs {
+			go func() {
+				subject := fmt.Sprintf("bare.p%d", i+1)
+				payload := make([]byte, o.Size)
+				var sent int64
+				for {
+					for range coreCheckEvery {
+						if err := nc.Publish(subject, payload); err != nil {
+							counts <- count{sent: sent, err: err}
+							return
+						}
+					}
+					sent += coreCheckEvery
+					if time.Now().After(deadline) || ctx.Err() != nil {
+						break
+					}
+				}
+				counts <- count{sent: sent, elapsed: time.Since(start), err: nc.Flush()}
+			}()
 		}
-		elapsed := time.Since(start)
-		if err := nc.Flush(); err != nil {
+		var sent int64
+		var elapsed time.Duration
+		var err error
+		for range conns {
+			c := <-counts
+			sent, elapsed, err = sent+c.sent, max(elapsed, c.elapsed), errors.Join(err, c.err)
+		}
+		if err != nil {
 			return sent, 0, err
 		}
 		if delivered != nil {
@@ -205,11 +243,16 @@ func bareJetStream(o Options) measure {
 		var sent int64
 		start := time.Now()
 		deadline := start.Add(o.Duration)
-		for time.Now().Before(deadline) && ctx.Err() == nil {
-			if _, err := js.PublishAsync("bare.p1", payload); err != nil {
-				return sent, 0, err
+		for {
+			for range jetStreamCheckEvery {
+				if _, err := js.PublishAsync("bare.p1", payload); err != nil {
+					return sent, 0, err
+				}
 			}
-			sent++
+			sent += jetStreamCheckEvery
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				break
+			}
 		}
 		elapsed := time.Since(start)
 		select {
@@ -221,15 +264,15 @@ func bareJetStream(o Options) measure {
 	}
 }
 
-// harness runs stationbench itself: one producer, no warmup, the same
-// size, window and storage.
-func harness(o Options, kind scenarios.Kind, subscribe bool) measure {
+// harness runs stationbench itself: producers on connections of their
+// own, no warmup, the same size, window and storage.
+func harness(o Options, kind scenarios.Kind, producers int, subscribe bool) measure {
 	return func(ctx context.Context) (int64, time.Duration, error) {
 		sc := scenarios.Scenario{
 			Name:    "bench-limit",
 			Targets: []scenarios.Target{{Name: "limit", Kind: kind, URL: o.URL, RequestTimeout: scenarios.Milliseconds(5 * time.Second), MaxReconnect: 1}},
 			Station: scenarios.Station{Name: "limit", Storage: "file", Replicas: 1, Cleanup: "delete", Subscribe: &subscribe},
-			Producers: scenarios.Producers{Name: "bench", Counts: []int{1}, Connections: scenarios.ConnPerProducer,
+			Producers: scenarios.Producers{Name: "bench", Counts: []int{producers}, Connections: scenarios.ConnPerProducer,
 				Ack: scenarios.AckAsync, MaxPending: o.Window},
 			Message: scenarios.Message{Size: scenarios.ByteSize(o.Size)},
 			Load: scenarios.Load{Duration: scenarios.Duration(o.Duration), Repeat: 1,
