@@ -43,7 +43,7 @@ func newPacer(w *Worker, start, end int64) pacer {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	if w.cfg.Schedule == nil {
-		return &closedLoop{w: w, start: start, end: end, timer: timer}
+		return &closedLoop{w: w, start: start, end: end, timer: timer, coarse: w.untimed && w.ring == nil}
 	}
 	return &openLoop{w: w, sched: w.cfg.Schedule, start: start, end: end, lateAfter: int64(w.cfg.LateAfter), timer: timer,
 		lag: w.pacerLag, slack: initialSlack}
@@ -52,12 +52,26 @@ func newPacer(w *Worker, start, end int64) pacer {
 // closedLoop sends each message as soon as the ring has room for it, the
 // first at the load's start. Without a ring (a kind without acks) every
 // message is due at once.
+//
+// A message's intended time is the clock's reading when it is due. When
+// nobody times the messages (coarse: no ring, and a producer that is
+// Untimed), the clock is read once every clockEvery messages and after a
+// pause, not for each: the messages in between take the last reading, so
+// a message's second, and whether it is warmup or measured, are decided
+// up to clockEvery messages (tens of microseconds) late, and at most
+// clockEvery-1 messages leave after the window's end.
 type closedLoop struct {
 	w          *Worker
 	start, end int64
 	timer      *time.Timer
 	begun      bool
+	coarse     bool  // read the clock every clockEvery messages only
+	now        int64 // the last reading, when coarse
 }
+
+// clockEvery is how many messages of a coarse closed loop share a clock
+// reading (a power of two).
+const clockEvery = 32
 
 func (p *closedLoop) next(seq uint64) (departure, bool) {
 	w, clock := p.w, p.w.cfg.Clock
@@ -67,17 +81,23 @@ func (p *closedLoop) next(seq uint64) (departure, bool) {
 			return departure{}, false
 		}
 	}
+	fresh := !p.coarse || (seq-1)&(clockEvery-1) == 0
 	for w.pause.paused.Load() {
 		if !w.holdPaused(p.end) || w.stopped.Load() {
 			return departure{}, false
 		}
+		fresh = true
 	}
 	// The message is due when the ring has room, so its intended time is
 	// taken after that wait, not before.
 	if !w.room(seq) {
 		return departure{}, false
 	}
-	now := clock.Now()
+	now := p.now
+	if fresh {
+		now = clock.Now()
+		p.now = now
+	}
 	if now >= p.end {
 		return departure{}, false
 	}
@@ -158,7 +178,7 @@ func (p *openLoop) pace(elapsed time.Duration, hits uint64) (wait time.Duration,
 
 func (p *openLoop) next(seq uint64) (departure, bool) {
 	w, clock := p.w, p.w.cfg.Clock
-	var intended int64
+	var intended, sent int64 // sent: the clock's last reading
 	var waited bool
 	for {
 		now := clock.Now()
@@ -166,9 +186,12 @@ func (p *openLoop) next(seq uint64) (departure, bool) {
 		if stop {
 			return departure{}, false
 		}
-		intended = now + int64(wait) // start + At(i)
-		if waited = wait > 0; waited && !p.waitUntil(intended, wait) {
-			return departure{}, false
+		intended, sent = now+int64(wait), now // intended: start + At(i)
+		if waited = wait > 0; waited {
+			var ok bool
+			if sent, ok = p.waitUntil(intended, wait); !ok {
+				return departure{}, false
+			}
 		}
 		if !w.pause.paused.Load() {
 			break
@@ -181,7 +204,6 @@ func (p *openLoop) next(seq uint64) (departure, bool) {
 			return departure{}, false
 		}
 	}
-	sent := clock.Now()
 	if sent >= p.end {
 		return departure{}, false
 	}
@@ -211,14 +233,14 @@ func (p *openLoop) recordLag(waited bool, lag int64) {
 }
 
 // waitUntil waits until intended, due in wait from now, in the stages
-// openLoop describes; it never returns before intended unless stopped.
-// False: stopped.
-func (p *openLoop) waitUntil(intended int64, wait time.Duration) bool {
+// openLoop describes, and returns the clock's reading when it is over: never
+// before intended unless stopped. False: stopped.
+func (p *openLoop) waitUntil(intended int64, wait time.Duration) (now int64, ok bool) {
 	w, clock := p.w, p.w.cfg.Clock
 	if c := coarseWait(wait); c > 0 && !w.sleep(p.timer, c) {
-		return false
+		return 0, false
 	}
-	now := clock.Now()
+	now = clock.Now()
 	if fine := time.Duration(intended-now) - p.slack; fine > 0 {
 		fineSleep(fine)
 		now = clock.Now()
@@ -228,7 +250,7 @@ func (p *openLoop) waitUntil(intended int64, wait time.Duration) bool {
 		runtime.Gosched()
 		now = clock.Now()
 	}
-	return !w.stopped.Load()
+	return now, !w.stopped.Load()
 }
 
 // unsent adds the scheduled messages of the measured window that were

@@ -142,3 +142,44 @@ func TestClosedLoopHasNoPacerLag(t *testing.T) {
 		t.Error("closed loop recorded a pacer lag")
 	}
 }
+
+// untimedSink is a Producer without acks that nobody times (core NATS with
+// the subscriber off): it keeps the intended time stamped in each message.
+type untimedSink struct {
+	intended []int64
+	n        int
+	stop     func()
+}
+
+func (u *untimedSink) Publish(_ uint64, payload []byte) error {
+	at, _, _ := readStamp(payload)
+	u.intended = append(u.intended, at)
+	if len(u.intended) == u.n {
+		u.stop()
+	}
+	return nil
+}
+
+func (u *untimedSink) Close(context.Context) error { return nil }
+func (u *untimedSink) Untimed() bool               { return true }
+
+// TestClosedLoopReadsTheClockEveryFewMessagesWhenUntimed: the messages of
+// an untimed producer share a clock reading in runs of clockEvery, and
+// every message is still counted once, as warmup, measured or drain.
+func TestClosedLoopReadsTheClockEveryFewMessagesWhenUntimed(t *testing.T) {
+	w := NewWorker(WorkerConfig{Clock: NewClock(), Drain: time.Second, PayloadSize: 128}, false)
+	u := &untimedSink{n: 10 * clockEvery, stop: w.Stop}
+	w.Attach(u)
+	w.Run(Window{From: 0, To: time.Hour}, 0)
+	if len(u.intended) != u.n {
+		t.Fatalf("%d messages published, want %d", len(u.intended), u.n)
+	}
+	for i, at := range u.intended {
+		if first := u.intended[i-i%clockEvery]; at != first {
+			t.Fatalf("message %d intended at %d, but the first of its run of %d at %d", i+1, at, clockEvery, first)
+		}
+	}
+	if got := w.Send.Sent + w.Send.Warmup + w.Send.Drain; got != int64(u.n) || w.Send.Sent != int64(u.n) {
+		t.Errorf("sent %d (warmup %d, drain %d) of %d published", w.Send.Sent, w.Send.Warmup, w.Send.Drain, u.n)
+	}
+}

@@ -62,6 +62,8 @@ type Worker struct {
 
 	// pacerLag is the open-loop pacer's lag (pacer.go), written by Run.
 	pacerLag *hdrhistogram.Histogram
+	// untimed: nobody times this worker's messages (Untimed), set by Attach.
+	untimed bool
 
 	// Written by the ack receiver. acks is published by Run before the
 	// first message, so the receiver goroutine sees it through the atomic.
@@ -122,7 +124,11 @@ func (w *Worker) AdoptDeliveries(st *AckStats) {
 }
 
 // Attach sets the producer the worker publishes with.
-func (w *Worker) Attach(p Producer) { w.prod = p }
+func (w *Worker) Attach(p Producer) {
+	w.prod = p
+	u, ok := p.(Untimed)
+	w.untimed = ok && u.Untimed()
+}
 
 // SetTracer turns tracing on for the worker; call before Run.
 func (w *Worker) SetTracer(t *Tracer) {
