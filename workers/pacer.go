@@ -135,9 +135,9 @@ const (
 	// than the timer's usual lateness, so the fine sleep takes over.
 	coarseSlack = 1500 * time.Microsecond
 	// initialSlack, minSlack and maxSlack bound the active wait.
-	initialSlack = 100 * time.Microsecond
+	initialSlack = 80 * time.Microsecond
 	minSlack     = 20 * time.Microsecond
-	maxSlack     = 400 * time.Microsecond
+	maxSlack     = 200 * time.Microsecond
 )
 
 // coarseWait is how long the timer sleeps when a message is due in wait:
