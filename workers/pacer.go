@@ -71,7 +71,7 @@ type closedLoop struct {
 
 // clockEvery is how many messages of a coarse closed loop share a clock
 // reading (a power of two).
-const clockEvery = 32
+const clockEvery = 64
 
 func (p *closedLoop) next(seq uint64) (departure, bool) {
 	w, clock := p.w, p.w.cfg.Clock

@@ -143,43 +143,53 @@ func TestClosedLoopHasNoPacerLag(t *testing.T) {
 	}
 }
 
-// untimedSink is a Producer without acks that nobody times (core NATS with
-// the subscriber off): it keeps the intended time stamped in each message.
-type untimedSink struct {
-	intended []int64
-	n        int
-	stop     func()
-}
-
-func (u *untimedSink) Publish(_ uint64, payload []byte) error {
-	at, _, _ := readStamp(payload)
-	u.intended = append(u.intended, at)
-	if len(u.intended) == u.n {
-		u.stop()
-	}
-	return nil
-}
-
-func (u *untimedSink) Close(context.Context) error { return nil }
-func (u *untimedSink) Untimed() bool               { return true }
-
 // TestClosedLoopReadsTheClockEveryFewMessagesWhenUntimed: the messages of
 // an untimed producer share a clock reading in runs of clockEvery, and
 // every message is still counted once, as warmup, measured or drain.
 func TestClosedLoopReadsTheClockEveryFewMessagesWhenUntimed(t *testing.T) {
+	window := Window{From: 0, To: time.Hour}
 	w := NewWorker(WorkerConfig{Clock: NewClock(), Drain: time.Second, PayloadSize: 128}, false)
-	u := &untimedSink{n: 10 * clockEvery, stop: w.Stop}
-	w.Attach(u)
-	w.Run(Window{From: 0, To: time.Hour}, 0)
-	if len(u.intended) != u.n {
-		t.Fatalf("%d messages published, want %d", len(u.intended), u.n)
-	}
-	for i, at := range u.intended {
-		if first := u.intended[i-i%clockEvery]; at != first {
-			t.Fatalf("message %d intended at %d, but the first of its run of %d at %d", i+1, at, clockEvery, first)
+	w.Attach(&untimedCount{untimed: true})
+	pace := w.begin(window, 0)
+	n := uint64(10 * clockEvery)
+	var first int64
+	for seq := uint64(1); seq <= n; seq++ {
+		d, ok := pace.next(seq)
+		if !ok {
+			t.Fatalf("message %d: the pacer stopped", seq)
+		}
+		if (seq-1)%clockEvery == 0 {
+			first = d.intended
+		} else if d.intended != first {
+			t.Fatalf("message %d intended at %d, but the first of its run of %d at %d", seq, d.intended, clockEvery, first)
 		}
 	}
-	if got := w.Send.Sent + w.Send.Warmup + w.Send.Drain; got != int64(u.n) || w.Send.Sent != int64(u.n) {
-		t.Errorf("sent %d (warmup %d, drain %d) of %d published", w.Send.Sent, w.Send.Warmup, w.Send.Drain, u.n)
+
+	w = NewWorker(WorkerConfig{Clock: NewClock(), Drain: time.Second, PayloadSize: 128}, false)
+	w.Attach(&untimedCount{n: int(n), untimed: true, stop: w.Stop})
+	w.Run(window, 0)
+	if got := w.Send.Sent + w.Send.Warmup + w.Send.Drain; got != int64(n) || w.Send.Sent != int64(n) || w.Send.Offered != int64(n) {
+		t.Errorf("sent %d (offered %d, warmup %d, drain %d) of %d published", w.Send.Sent, w.Send.Offered, w.Send.Warmup, w.Send.Drain, n)
+	}
+}
+
+// TestSendSecondFollowsTheIntendedTime: the send series' second kept
+// between messages is the one each intended time falls in, across second
+// boundaries and in the drain seconds clamped at the series' end.
+func TestSendSecondFollowsTheIntendedTime(t *testing.T) {
+	s := int64(time.Second)
+	w := NewWorker(WorkerConfig{Clock: NewClock(), Drain: time.Second, PayloadSize: 128}, false)
+	w.begin(Window{From: time.Second, To: 4 * time.Second}, 0)
+	n := len(w.Send.Series)
+	for _, tt := range []struct {
+		at   int64
+		want int
+	}{
+		{s, 0}, {s + s/2, 0}, {2*s - 1, 0}, {2 * s, 1}, {3*s + s/3, 2}, {4*s - 1, 2},
+		{4 * s, 3}, {int64(n+5) * s, n - 1}, {int64(n+6) * s, n - 1},
+	} {
+		if got := w.sendSecond(tt.at); got != &w.Send.Series[tt.want] {
+			t.Errorf("intended at %s: not second %d of %d", time.Duration(tt.at), tt.want, n)
+		}
 	}
 }

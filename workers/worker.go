@@ -64,6 +64,10 @@ type Worker struct {
 	pacerLag *hdrhistogram.Histogram
 	// untimed: nobody times this worker's messages (Untimed), set by Attach.
 	untimed bool
+	// sec is the send series' current second, [secFrom, secTo) on the
+	// step clock (sendSecond); written by Run.
+	sec            *SendSecond
+	secFrom, secTo int64
 
 	// Written by the ack receiver. acks is published by Run before the
 	// first message, so the receiver goroutine sees it through the atomic.
@@ -236,6 +240,7 @@ func (w *Worker) begin(window Window, loadStart time.Duration) pacer {
 	n := seriesLen(window, w.cfg.Drain)
 	w.measured = window
 	w.Send = newSendStats(n)
+	w.sec = nil
 	if w.cfg.Schedule != nil {
 		w.pacerLag = result.NewPacerLagHistogram()
 	}
@@ -254,14 +259,16 @@ func (w *Worker) send(seq uint64, d departure) {
 	measured := w.measured.contains(d.intended)
 	var sec *SendSecond
 	if measured {
-		sec = &w.Send.Series[w.measured.second(d.intended, len(w.Send.Series))]
+		sec = w.sendSecond(d.intended)
 		w.Send.Offered++
 		sec.Offered++
 	}
 	if w.ring != nil {
 		w.ring.put(seq, d.intended, d.sent)
 	}
-	stamp(w.payload, d.intended, d.sent)
+	if !w.untimed { // nobody reads the times of an untimed producer's messages
+		stamp(w.payload, d.intended, d.sent)
+	}
 	if err := w.prod.Publish(seq, w.payload); err != nil {
 		w.publishFailed(seq, d.intended, err)
 		return
@@ -285,6 +292,20 @@ func (w *Worker) send(seq uint64, d departure) {
 	if seq&63 == 0 {
 		w.sentProgress.Store(int64(seq))
 	}
+}
+
+// sendSecond is the second of the send series that holds a measured
+// intended time. Intended times only grow, so the second found is kept
+// with its bounds, and the division that finds one is done once a second,
+// not per message.
+func (w *Worker) sendSecond(intended int64) *SendSecond {
+	if intended < w.secFrom || intended >= w.secTo || w.sec == nil {
+		i := w.measured.second(intended, len(w.Send.Series))
+		w.sec = &w.Send.Series[i]
+		w.secFrom = int64(w.measured.From) + int64(i)*int64(time.Second)
+		w.secTo = w.secFrom + int64(time.Second)
+	}
+	return w.sec
 }
 
 // room waits until the ring has a free slot for message seq, expiring a
