@@ -248,7 +248,9 @@ func bareJetStream(o Options) measure {
 		for {
 			for range jetStreamCheckEvery {
 				if _, err := js.PublishAsync("bare.p1", payload); err != nil {
-					return sent, 0, err
+					if err := stalled(ctx, js, payload, err); err != nil {
+						return sent, 0, err
+					}
 				}
 			}
 			sent += jetStreamCheckEvery
@@ -264,6 +266,20 @@ func bareJetStream(o Options) measure {
 		}
 		return sent, elapsed, nil
 	}
+}
+
+// stalled handles a PublishAsync that failed with err: when the window
+// stayed full for nats.go's stall wait (a slow server: the harness waits
+// as long as its ack timeout), it publishes the message again until it
+// goes, for up to 30 s; any other error is returned.
+func stalled(ctx context.Context, js jetstream.JetStream, payload []byte, err error) error {
+	for give := time.Now().Add(30 * time.Second); errors.Is(err, jetstream.ErrTooManyStalledMsgs); {
+		if time.Now().After(give) || ctx.Err() != nil {
+			return fmt.Errorf("window full for 30 s: %w", err)
+		}
+		_, err = js.PublishAsync("bare.p1", payload)
+	}
+	return err
 }
 
 // harness runs stationbench itself: producers on connections of their
