@@ -43,7 +43,7 @@ func newPacer(w *Worker, start, end int64) pacer {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	if w.cfg.Schedule == nil {
-		return &closedLoop{w: w, start: start, end: end, timer: timer, coarse: w.untimed && w.ring == nil}
+		return &closedLoop{w: w, start: start, end: end, timer: timer}
 	}
 	return &openLoop{w: w, sched: w.cfg.Schedule, start: start, end: end, lateAfter: int64(w.cfg.LateAfter), timer: timer,
 		lag: w.pacerLag, slack: initialSlack}
@@ -54,23 +54,20 @@ func newPacer(w *Worker, start, end int64) pacer {
 // message is due at once.
 //
 // A message's intended time is the clock's reading when it is due. When
-// nobody times the messages (coarse: no ring, and a producer that is
-// Untimed), the clock is read once every clockEvery messages and after a
-// pause, not for each: the messages in between take the last reading, so
-// a message's second, and whether it is warmup or measured, are decided
-// up to clockEvery messages (tens of microseconds) late, and at most
-// clockEvery-1 messages leave after the window's end.
+// nobody times the messages (no ring, a producer that is Untimed, no
+// trace), Run sends them in batches of clockEvery on one reading
+// (Worker.sendRest): a batch's second, and whether it is warmup or
+// measured, are decided by its first message, and at most clockEvery-1
+// messages (tens of microseconds) leave after the window's end.
 type closedLoop struct {
 	w          *Worker
 	start, end int64
 	timer      *time.Timer
 	begun      bool
-	coarse     bool  // read the clock every clockEvery messages only
-	now        int64 // the last reading, when coarse
 }
 
-// clockEvery is how many messages of a coarse closed loop share a clock
-// reading (a power of two).
+// clockEvery is how many messages of an untimed closed loop share a clock
+// reading.
 const clockEvery = 64
 
 func (p *closedLoop) next(seq uint64) (departure, bool) {
@@ -81,23 +78,17 @@ func (p *closedLoop) next(seq uint64) (departure, bool) {
 			return departure{}, false
 		}
 	}
-	fresh := !p.coarse || (seq-1)&(clockEvery-1) == 0
 	for w.pause.paused.Load() {
 		if !w.holdPaused(p.end) || w.stopped.Load() {
 			return departure{}, false
 		}
-		fresh = true
 	}
 	// The message is due when the ring has room, so its intended time is
 	// taken after that wait, not before.
 	if !w.room(seq) {
 		return departure{}, false
 	}
-	now := p.now
-	if fresh {
-		now = clock.Now()
-		p.now = now
-	}
+	now := clock.Now()
 	if now >= p.end {
 		return departure{}, false
 	}

@@ -2,6 +2,7 @@ package workers
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -143,33 +144,78 @@ func TestClosedLoopHasNoPacerLag(t *testing.T) {
 	}
 }
 
-// TestClosedLoopReadsTheClockEveryFewMessagesWhenUntimed: the messages of
-// an untimed producer share a clock reading in runs of clockEvery, and
-// every message is still counted once, as warmup, measured or drain.
+// TestClosedLoopReadsTheClockEveryFewMessagesWhenUntimed: only a closed
+// loop whose messages nobody times (no acks, an Untimed producer, no trace)
+// sends in batches on one clock reading.
 func TestClosedLoopReadsTheClockEveryFewMessagesWhenUntimed(t *testing.T) {
-	window := Window{From: 0, To: time.Hour}
-	w := NewWorker(WorkerConfig{Clock: NewClock(), Drain: time.Second, PayloadSize: 128}, false)
-	w.Attach(&untimedCount{untimed: true})
-	pace := w.begin(window, 0)
-	n := uint64(10 * clockEvery)
-	var first int64
-	for seq := uint64(1); seq <= n; seq++ {
-		d, ok := pace.next(seq)
-		if !ok {
-			t.Fatalf("message %d: the pacer stopped", seq)
+	for _, tt := range []struct {
+		name    string
+		sched   Schedule
+		acked   bool
+		untimed bool
+		traced  bool
+		want    uint64
+	}{
+		{"closed loop, untimed", nil, false, true, false, clockEvery},
+		{"closed loop, timed by a receiver", nil, false, false, false, 1},
+		{"closed loop, acknowledged", nil, true, true, false, 1},
+		{"closed loop, untimed, publishes traced", nil, false, true, true, 1},
+		{"open loop, untimed", ConstantRate{PerSec: 1000}, false, true, false, 1},
+	} {
+		w := NewWorker(WorkerConfig{Clock: NewClock(), Schedule: tt.sched, MaxPending: 4, Drain: time.Second, PayloadSize: 128}, tt.acked)
+		w.Attach(&untimedCount{untimed: tt.untimed})
+		if tt.traced {
+			w.pubEvery = 10
 		}
-		if (seq-1)%clockEvery == 0 {
-			first = d.intended
-		} else if d.intended != first {
-			t.Fatalf("message %d intended at %d, but the first of its run of %d at %d", seq, d.intended, clockEvery, first)
+		if got := w.batch(); got != tt.want {
+			t.Errorf("%s: batches of %d, want %d", tt.name, got, tt.want)
 		}
 	}
+}
 
-	w = NewWorker(WorkerConfig{Clock: NewClock(), Drain: time.Second, PayloadSize: 128}, false)
-	w.Attach(&untimedCount{n: int(n), untimed: true, stop: w.Stop})
-	w.Run(window, 0)
-	if got := w.Send.Sent + w.Send.Warmup + w.Send.Drain; got != int64(n) || w.Send.Sent != int64(n) || w.Send.Offered != int64(n) {
-		t.Errorf("sent %d (offered %d, warmup %d, drain %d) of %d published", w.Send.Sent, w.Send.Offered, w.Send.Warmup, w.Send.Drain, n)
+// failEvery is an untimed Producer without acks that refuses every k-th
+// message, and stops its worker after n attempts.
+type failEvery struct {
+	k, n, tried, failed int
+	stop                func()
+}
+
+func (f *failEvery) Publish(uint64, []byte) error {
+	f.tried++
+	if f.tried == f.n {
+		f.stop()
+	}
+	if f.tried%f.k == 0 {
+		f.failed++
+		return errors.New("refused")
+	}
+	return nil
+}
+
+func (f *failEvery) Close(context.Context) error { return nil }
+func (f *failEvery) Untimed() bool               { return true }
+
+// TestUntimedBatchesCountEveryMessage: sent in batches, every message is
+// still offered once, and sent or counted as an error.
+func TestUntimedBatchesCountEveryMessage(t *testing.T) {
+	w := NewWorker(WorkerConfig{Clock: NewClock(), Drain: time.Second, PayloadSize: 128}, false)
+	f := &failEvery{k: 50, n: 3*clockEvery + 5, stop: w.Stop}
+	w.Attach(f)
+	w.Run(Window{From: 0, To: time.Hour}, 0)
+	if f.tried < f.n || f.failed == 0 {
+		t.Fatalf("%d published, %d refused; the test needs %d and some refused", f.tried, f.failed, f.n)
+	}
+	s := w.Send
+	if s.Offered != int64(f.tried) || s.Sent != int64(f.tried-f.failed) || s.Errors != int64(f.failed) || s.Warmup+s.Drain != 0 {
+		t.Errorf("offered %d, sent %d, errors %d (warmup %d, drain %d); want %d offered, %d sent, %d errors",
+			s.Offered, s.Sent, s.Errors, s.Warmup, s.Drain, f.tried, f.tried-f.failed, f.failed)
+	}
+	var offered, sent, errs int64
+	for _, sec := range s.Series {
+		offered, sent, errs = offered+sec.Offered, sent+sec.Sent, errs+sec.Errors
+	}
+	if offered != s.Offered || sent != s.Sent || errs != s.Errors {
+		t.Errorf("the series adds up to offered %d, sent %d, errors %d; the totals say %d, %d, %d", offered, sent, errs, s.Offered, s.Sent, s.Errors)
 	}
 }
 

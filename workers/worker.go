@@ -217,6 +217,7 @@ func (w *Worker) expire(seq uint64, intended, _ int64) {
 func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 	pace := w.begin(window, loadStart)
 	var seq uint64
+	batch := w.batch()
 	for !w.stopped.Load() {
 		d, ok := pace.next(seq + 1) // waits until the message is due
 		if !ok {
@@ -224,6 +225,9 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 		}
 		seq++
 		w.send(seq, d)
+		if batch > 1 {
+			seq = w.sendRest(seq, d, batch-1)
+		}
 	}
 	endedAt = min(w.cfg.Clock.Now(), int64(window.To))
 	pace.unsent(endedAt)
@@ -292,6 +296,50 @@ func (w *Worker) send(seq uint64, d departure) {
 	if seq&63 == 0 {
 		w.sentProgress.Store(int64(seq))
 	}
+}
+
+// batch is how many messages leave on one clock reading: clockEvery for a
+// closed loop that nobody times (no ring, an Untimed producer, no trace of
+// its publishes; see closedLoop), else one.
+func (w *Worker) batch() uint64 {
+	if w.cfg.Schedule == nil && w.ring == nil && w.untimed && w.pubEvery == 0 {
+		return clockEvery
+	}
+	return 1
+}
+
+// sendRest publishes the n messages after seq, which depart as d did (the
+// rest of an untimed closed loop's batch), and counts them as send would
+// have. It returns the last sequence number it published; it stops early
+// when a publish fails and the worker is stopped.
+func (w *Worker) sendRest(seq uint64, d departure, n uint64) uint64 {
+	var tried, ok int64
+	for last := seq + n; seq < last; tried++ {
+		seq++
+		if err := w.prod.Publish(seq, w.payload); err != nil {
+			w.publishFailed(seq, d.intended, err) // counts the error, backs off
+			if w.stopped.Load() {
+				tried++
+				break
+			}
+			continue
+		}
+		ok++
+	}
+	switch {
+	case w.measured.contains(d.intended):
+		sec := w.sendSecond(d.intended)
+		w.Send.Offered += tried
+		sec.Offered += tried
+		w.Send.Sent += ok
+		sec.Sent += ok
+	case d.intended >= int64(w.measured.To):
+		w.Send.Drain += ok
+	default:
+		w.Send.Warmup += ok
+	}
+	w.sentProgress.Store(int64(seq))
+	return seq
 }
 
 // sendSecond is the second of the send series that holds a measured
