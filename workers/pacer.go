@@ -57,8 +57,9 @@ func newPacer(w *Worker, start, end int64) pacer {
 // nobody times the messages (no ring, a producer that is Untimed, no
 // trace), Run sends them in batches of clockEvery on one reading
 // (Worker.sendRest): a batch's second, and whether it is warmup or
-// measured, are decided by its first message, and at most clockEvery-1
-// messages (tens of microseconds) leave after the window's end.
+// measured, are decided by its first message, at most clockEvery-1
+// messages (tens of microseconds) leave after the window's end, and a
+// pause or a stop takes effect at the next batch.
 type closedLoop struct {
 	w          *Worker
 	start, end int64
