@@ -46,7 +46,7 @@ func newPacer(w *Worker, start, end int64) pacer {
 		return &closedLoop{w: w, start: start, end: end, timer: timer}
 	}
 	return &openLoop{w: w, sched: w.cfg.Schedule, start: start, end: end, lateAfter: int64(w.cfg.LateAfter), timer: timer,
-		lag: w.pacerLag, slack: initialSlack}
+		lag: w.pacerLag, slack: initialSlack, prev: start}
 }
 
 // closedLoop sends each message as soon as the ring has room for it, the
@@ -107,10 +107,12 @@ func (p *closedLoop) unsent(int64) {}
 // as the broker's latency: the timer until coarseSlack before the send,
 // then the kernel's finer sleep until slack before it, then an active wait
 // (yielding the processor on each check) for the rest. slack is calibrated
-// from the fine sleep's measured overshoot and bounded by maxSlack: the
-// active part spins for the budget less the overshoot, typically tens of
-// microseconds a message, and never more than maxSlack (a fifth of a core
-// at a thousand messages a second, a fiftieth at a hundred).
+// from the fine sleep's measured overshoot, bounded by maxSlack and by a
+// tenth of the time between two messages (activeBudget): the active part
+// spins for the budget less the overshoot, typically tens of microseconds
+// a message, and never more than a tenth of the producer's time, at any
+// rate. (A producer spinning all the time would starve the runtime's
+// network poller of processors, and so delay the acks it times.)
 type openLoop struct {
 	w          *Worker
 	sched      Schedule
@@ -120,6 +122,7 @@ type openLoop struct {
 	timer      *time.Timer
 	lag        *hdrhistogram.Histogram // the worker's pacer lag (ns)
 	slack      time.Duration           // the active wait's budget (calibrate)
+	prev       int64                   // the previous message's intended time
 }
 
 // The open loop's waiting stages (see openLoop).
@@ -137,6 +140,12 @@ const (
 // until coarseSlack before it, or not at all when it is closer than that.
 func coarseWait(wait time.Duration) time.Duration {
 	return max(wait-coarseSlack, 0)
+}
+
+// activeBudget is the active wait's budget for a message due gap after
+// the one before it: the calibrated slack, but at most a tenth of gap.
+func activeBudget(slack, gap time.Duration) time.Duration {
+	return max(min(slack, gap/10), 0)
 }
 
 // calibrate moves the active wait's budget after a fine sleep that woke
@@ -210,6 +219,7 @@ func (p *openLoop) next(seq uint64) (departure, bool) {
 		sent = clock.Now()
 	}
 	p.i++
+	p.prev = intended
 	return departure{intended: intended, sent: sent, late: sent-intended > p.lateAfter}, true
 }
 
@@ -234,12 +244,13 @@ func (p *openLoop) waitUntil(intended int64, wait time.Duration) (now int64, ok 
 		return 0, false
 	}
 	now = clock.Now()
-	if fine := time.Duration(intended-now) - p.slack; fine > 0 {
+	budget := activeBudget(p.slack, time.Duration(intended-p.prev))
+	if fine := time.Duration(intended-now) - budget; fine > 0 {
 		fineSleep(fine)
 		now = clock.Now()
-		p.slack = calibrate(p.slack, time.Duration(now-(intended-int64(p.slack))))
+		p.slack = calibrate(p.slack, time.Duration(now-(intended-int64(budget))))
 	}
-	for now < intended { // at most slack, unless the sleeps woke early
+	for now < intended { // at most the budget, unless the sleeps woke early
 		runtime.Gosched()
 		now = clock.Now()
 	}

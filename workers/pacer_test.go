@@ -84,6 +84,24 @@ func TestCalibrateFollowsTheOvershoot(t *testing.T) {
 	}
 }
 
+// TestActiveBudgetIsATenthOfTheGapAtMost: the active wait never takes
+// more than a tenth of a producer's time, whatever its rate.
+func TestActiveBudgetIsATenthOfTheGapAtMost(t *testing.T) {
+	us := time.Microsecond
+	for _, tt := range []struct{ slack, gap, want time.Duration }{
+		{100 * us, 100 * time.Millisecond, 100 * us}, // 10 msgs/s: the slack
+		{100 * us, time.Millisecond, 100 * us},       // 1000 msgs/s: a tenth exactly
+		{150 * us, time.Millisecond, 100 * us},       // capped
+		{100 * us, 50 * us, 5 * us},                  // 20,000 msgs/s
+		{100 * us, 0, 0},                             // due together
+		{100 * us, -us, 0},
+	} {
+		if got := activeBudget(tt.slack, tt.gap); got != tt.want {
+			t.Errorf("activeBudget(%s, %s) = %s, want %s", tt.slack, tt.gap, got, tt.want)
+		}
+	}
+}
+
 // punctual is a Producer without acks that checks, as each message is
 // handed to it, that the pacer did not let it go before its intended time
 // (stamped in the payload), and stops its worker after n.
