@@ -58,7 +58,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 60s -fuzzminimizetime 5s ./scenarios
 
 bench-limit: build
-	./$(BIN) bench-limit
+	./$(BIN) bench-limit --duration 3s --rounds 5
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \

@@ -24,6 +24,9 @@ func NoteLines(r *result.Result) []string {
 		for _, n := range run.Notes {
 			out = append(out, who+": "+n)
 		}
+		if w, ok := pacerWarning(run); ok { // pacer.go
+			out = append(out, who+": "+w)
+		}
 		for i, e := range run.ErrorTexts {
 			if i == maxErrorTextsShown {
 				out = append(out, fmt.Sprintf("%s: %d more error texts", who, len(run.ErrorTexts)-i))

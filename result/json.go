@@ -101,6 +101,10 @@ func finiteRuns(runs []Run) []Run {
 		run.ThroughputBytesPerSec = Finite(run.ThroughputBytesPerSec)
 		run.LatencyUs = finitePercentiles(run.LatencyUs)
 		run.LatencyUncorrectedUs = finitePercentiles(run.LatencyUncorrectedUs)
+		if run.PacerLagUs != nil {
+			lag := finitePercentiles(*run.PacerLagUs)
+			run.PacerLagUs = &lag
+		}
 		if run.Series != nil {
 			run.Series = append([]Second(nil), run.Series...)
 			for j := range run.Series {
@@ -114,7 +118,11 @@ func finiteRuns(runs []Run) []Run {
 
 func runFinite(r *Run) bool {
 	fs := []float64{r.RateMsgsPerSec, r.DurationS, r.WarmupS, r.ThroughputMsgsPerSec, r.ThroughputBytesPerSec}
-	for _, p := range []Percentiles{r.LatencyUs, r.LatencyUncorrectedUs} {
+	ps := []Percentiles{r.LatencyUs, r.LatencyUncorrectedUs}
+	if r.PacerLagUs != nil {
+		ps = append(ps, *r.PacerLagUs)
+	}
+	for _, p := range ps {
 		fs = append(fs, p.P50, p.P90, p.P99, p.P999, p.Max, p.Mean)
 	}
 	for _, s := range r.Series {

@@ -173,6 +173,17 @@ type Run struct {
 	// LatencyUncorrectedUs is measured from the actual send time.
 	LatencyUncorrectedUs Percentiles `json:"latency_uncorrected_us"`
 	HistogramUncorrected string      `json:"histogram_uncorrected"`
+	// PacerLagUs is the open-loop pacer's own lag over the measured
+	// messages: for a message it waited for, the time its wait ended minus
+	// the intended send time; 0 for a message already overdue when the
+	// pacer came to it (the sends before it held it back: a slow publish,
+	// or no room in flight, which late counts). The lag is part of the
+	// corrected latency and none of the broker's. PacerLagHistogram is
+	// its merged histogram (V2 compressed, base64, nanoseconds,
+	// NewPacerLagHistogram's geometry). Both are absent in closed loop,
+	// where there is no schedule to lag behind.
+	PacerLagUs        *Percentiles `json:"pacer_lag_us,omitempty"`
+	PacerLagHistogram string       `json:"pacer_lag_histogram,omitempty"`
 
 	// Series has one entry per second of the measured window.
 	Series []Second `json:"series"`

@@ -70,7 +70,7 @@ func (s *ConnSet) NewProducer(ctx context.Context, p ProducerSpec, acks Acker) (
 		s.receiver.Producer(subject, p.Index)
 	}
 	if !s.acked {
-		return &corePublisher{nc: nc, own: own, subject: subject}, nil
+		return &corePublisher{nc: nc, own: own, subject: subject, untimed: s.receiver == nil}, nil
 	}
 	ap, err := NewAckPublisher(nc, own, subject, acks)
 	if err != nil {
@@ -102,7 +102,11 @@ type corePublisher struct {
 	nc      *nats.Conn
 	own     bool
 	subject string
+	untimed bool // no receiver reads the send times (Untimed)
 }
+
+// Untimed implements Untimed: true when the step has no delivery receiver.
+func (p *corePublisher) Untimed() bool { return p.untimed }
 
 func (p *corePublisher) Publish(_ uint64, payload []byte) error {
 	return p.nc.Publish(p.subject, payload)

@@ -34,6 +34,16 @@ type Producer interface {
 	Close(ctx context.Context) error
 }
 
+// Untimed is implemented by a Producer whose messages nobody times: no
+// acknowledgement, and no delivery receiver reading the send times stamped
+// in them (core NATS with the station's subscriber off). Its worker's
+// closed loop then reads the clock once every few dozen messages instead
+// of once per message, which a bare publishing loop does not do either.
+// A Producer that does not implement it is timed.
+type Untimed interface {
+	Untimed() bool
+}
+
 // ProducerSpec names one producer worker of a step.
 type ProducerSpec struct {
 	Index int    // 1-based

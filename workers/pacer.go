@@ -1,6 +1,11 @@
 package workers
 
-import "time"
+import (
+	"runtime"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
 
 // A pacer decides when a worker's messages leave. Run asks it for each
 // message in turn; next waits until that message is due and may leave, and
@@ -40,18 +45,31 @@ func newPacer(w *Worker, start, end int64) pacer {
 	if w.cfg.Schedule == nil {
 		return &closedLoop{w: w, start: start, end: end, timer: timer}
 	}
-	return &openLoop{w: w, sched: w.cfg.Schedule, start: start, end: end, lateAfter: int64(w.cfg.LateAfter), timer: timer}
+	return &openLoop{w: w, sched: w.cfg.Schedule, start: start, end: end, lateAfter: int64(w.cfg.LateAfter), timer: timer,
+		lag: w.pacerLag, slack: initialSlack, prev: start}
 }
 
 // closedLoop sends each message as soon as the ring has room for it, the
 // first at the load's start. Without a ring (a kind without acks) every
 // message is due at once.
+//
+// A message's intended time is the clock's reading when it is due. When
+// nobody times the messages (no ring, a producer that is Untimed, no
+// trace), Run sends them in batches of clockEvery on one reading
+// (Worker.sendRest): a batch's second, and whether it is warmup or
+// measured, are decided by its first message, at most clockEvery-1
+// messages (tens of microseconds) leave after the window's end, and a
+// pause or a stop takes effect at the next batch.
 type closedLoop struct {
 	w          *Worker
 	start, end int64
 	timer      *time.Timer
 	begun      bool
 }
+
+// clockEvery is how many messages of an untimed closed loop share a clock
+// reading.
+const clockEvery = 64
 
 func (p *closedLoop) next(seq uint64) (departure, bool) {
 	w, clock := p.w, p.w.cfg.Clock
@@ -81,7 +99,20 @@ func (p *closedLoop) next(seq uint64) (departure, bool) {
 // unsent is nothing: a closed loop offers exactly what it sends.
 func (p *closedLoop) unsent(int64) {}
 
-// openLoop sends message i at start + sched.At(i).
+// openLoop sends message i at start + sched.At(i), never before, and
+// records how late it let each measured message go (lag).
+//
+// It waits in three stages, because Go's timer alone wakes up to a
+// millisecond late when the process is idle, and that lateness would count
+// as the broker's latency: the timer until coarseSlack before the send,
+// then the kernel's finer sleep until slack before it, then an active wait
+// (yielding the processor on each check) for the rest. slack is calibrated
+// from the fine sleep's measured overshoot, bounded by maxSlack and by a
+// tenth of the time between two messages (activeBudget): the active part
+// spins for the budget less the overshoot, typically tens of microseconds
+// a message, and never more than a tenth of the producer's time, at any
+// rate. (A producer spinning all the time would starve the runtime's
+// network poller of processors, and so delay the acks it times.)
 type openLoop struct {
 	w          *Worker
 	sched      Schedule
@@ -89,6 +120,50 @@ type openLoop struct {
 	lateAfter  int64  // a send leaving later than this after its time is late
 	i          uint64 // the schedule index of the next message
 	timer      *time.Timer
+	lag        *hdrhistogram.Histogram // the worker's pacer lag (ns)
+	slack      time.Duration           // the active wait's budget (calibrate)
+	prev       int64                   // the previous message's intended time
+}
+
+// The open loop's waiting stages (see openLoop).
+const (
+	// coarseSlack is how long before a send the timer's sleep ends: more
+	// than the timer's usual lateness, so the fine sleep takes over.
+	coarseSlack = 1500 * time.Microsecond
+	// initialSlack, minSlack and maxSlack bound the active wait.
+	initialSlack = 80 * time.Microsecond
+	minSlack     = 20 * time.Microsecond
+	maxSlack     = 200 * time.Microsecond
+)
+
+// coarseWait is how long the timer sleeps when a message is due in wait:
+// until coarseSlack before it, or not at all when it is closer than that.
+func coarseWait(wait time.Duration) time.Duration {
+	return max(wait-coarseSlack, 0)
+}
+
+// activeBudget is the active wait's budget for a message due gap after
+// the one before it: the calibrated slack, but at most a tenth of gap.
+func activeBudget(slack, gap time.Duration) time.Duration {
+	return max(min(slack, gap/10), 0)
+}
+
+// calibrate moves the active wait's budget after a fine sleep that woke
+// overshoot late: quickly up when the sleep overshot the budget (the send
+// would have been late), slowly down when it did not (the budget was spent
+// spinning), so the budget settles near the overshoot's high percentiles.
+// An overshoot beyond maxSlack is the machine's (the thread waited for a
+// CPU), not the sleep's, and no budget would absorb it: it moves nothing.
+// The result is within [minSlack, maxSlack].
+func calibrate(slack, overshoot time.Duration) time.Duration {
+	switch {
+	case overshoot > maxSlack:
+	case overshoot > slack:
+		slack += (overshoot - slack) / 4
+	default:
+		slack -= (slack - overshoot) / 64
+	}
+	return min(max(slack, minSlack), maxSlack)
 }
 
 // pace is the open loop's arithmetic, a pure function as in vegeta: given
@@ -105,16 +180,20 @@ func (p *openLoop) pace(elapsed time.Duration, hits uint64) (wait time.Duration,
 
 func (p *openLoop) next(seq uint64) (departure, bool) {
 	w, clock := p.w, p.w.cfg.Clock
-	var intended int64
+	var intended, sent int64 // sent: the clock's last reading
+	var waited bool
 	for {
 		now := clock.Now()
 		wait, stop := p.pace(time.Duration(now-p.start), p.i)
 		if stop {
 			return departure{}, false
 		}
-		intended = now + int64(wait) // start + At(i)
-		if wait > 0 && !w.sleep(p.timer, wait) {
-			return departure{}, false
+		intended, sent = now+int64(wait), now // intended: start + At(i)
+		if waited = wait > 0; waited {
+			var ok bool
+			if sent, ok = p.waitUntil(intended, wait); !ok {
+				return departure{}, false
+			}
 		}
 		if !w.pause.paused.Load() {
 			break
@@ -127,9 +206,11 @@ func (p *openLoop) next(seq uint64) (departure, bool) {
 			return departure{}, false
 		}
 	}
-	sent := clock.Now()
 	if sent >= p.end {
 		return departure{}, false
+	}
+	if w.measured.contains(intended) {
+		p.recordLag(waited, sent-intended)
 	}
 	if w.ring != nil { // the ring may hold the message back: it leaves late
 		if !w.room(seq) {
@@ -138,7 +219,42 @@ func (p *openLoop) next(seq uint64) (departure, bool) {
 		sent = clock.Now()
 	}
 	p.i++
+	p.prev = intended
 	return departure{intended: intended, sent: sent, late: sent-intended > p.lateAfter}, true
+}
+
+// recordLag records the pacer's own lag for a message it released lag ns
+// after its intended time. Only a wait is the pacer's: a message already
+// overdue when the pacer came to it was held back by the sends before it
+// (a slow publish, or no room in flight: backpressure, counted as late),
+// and the pacer, releasing it at once, added nothing.
+func (p *openLoop) recordLag(waited bool, lag int64) {
+	if !waited {
+		lag = 0
+	}
+	recordClamped(p.lag, lag)
+}
+
+// waitUntil waits until intended, due in wait from now, in the stages
+// openLoop describes, and returns the clock's reading when it is over: never
+// before intended unless stopped. False: stopped.
+func (p *openLoop) waitUntil(intended int64, wait time.Duration) (now int64, ok bool) {
+	w, clock := p.w, p.w.cfg.Clock
+	if c := coarseWait(wait); c > 0 && !w.sleep(p.timer, c) {
+		return 0, false
+	}
+	now = clock.Now()
+	budget := activeBudget(p.slack, time.Duration(intended-p.prev))
+	if fine := time.Duration(intended-now) - budget; fine > 0 {
+		fineSleep(fine)
+		now = clock.Now()
+		p.slack = calibrate(p.slack, time.Duration(now-(intended-int64(budget))))
+	}
+	for now < intended { // at most the budget, unless the sleeps woke early
+		runtime.Gosched()
+		now = clock.Now()
+	}
+	return now, !w.stopped.Load()
 }
 
 // unsent adds the scheduled messages of the measured window that were

@@ -1,6 +1,8 @@
 package workers
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -29,6 +31,229 @@ func TestOpenLoopPace(t *testing.T) {
 		wait, stop := p.pace(tt.elapsed, tt.hits)
 		if wait != tt.wait || stop != tt.stop {
 			t.Errorf("%s: pace(%s, %d) = %s, %v; want %s, %v", tt.scenario, tt.elapsed, tt.hits, wait, stop, tt.wait, tt.stop)
+		}
+	}
+}
+
+// TestCoarseWaitLeavesTheLastStretchToTheFineSleep: the timer, which may
+// wake a millisecond late, never sleeps into the last coarseSlack before a
+// send.
+func TestCoarseWaitLeavesTheLastStretchToTheFineSleep(t *testing.T) {
+	for _, tt := range []struct{ wait, want time.Duration }{
+		{-time.Millisecond, 0},
+		{0, 0},
+		{coarseSlack / 2, 0},
+		{coarseSlack, 0},
+		{coarseSlack + time.Microsecond, time.Microsecond},
+		{100 * time.Millisecond, 100*time.Millisecond - coarseSlack},
+	} {
+		if got := coarseWait(tt.wait); got != tt.want {
+			t.Errorf("coarseWait(%s) = %s, want %s", tt.wait, got, tt.want)
+		}
+	}
+}
+
+// TestCalibrateFollowsTheOvershoot: the active wait's budget rises quickly
+// towards a fine sleep's overshoot that exceeded it, falls slowly when the
+// sleep woke in time, and stays within its bounds whatever happens.
+func TestCalibrateFollowsTheOvershoot(t *testing.T) {
+	us := time.Microsecond
+	if got := calibrate(100*us, 180*us); got != 120*us {
+		t.Errorf("overshoot above the budget: %s, want 120µs (a quarter of the way up)", got)
+	}
+	if got := calibrate(100*us, 36*us); got != 99*us {
+		t.Errorf("overshoot below the budget: %s, want 99µs (a 64th of the way down)", got)
+	}
+	if got := calibrate(100*us, time.Second); got != 100*us {
+		t.Errorf("a one-second stall: %s, want 100µs unchanged (the machine's, not the sleep's)", got)
+	}
+	if got := calibrate(maxSlack-us, maxSlack); got != maxSlack-us+us/4 {
+		t.Errorf("an overshoot at the bound: %s, want %s", got, maxSlack-us+us/4)
+	}
+	if got := calibrate(minSlack, 0); got != minSlack {
+		t.Errorf("no overshoot: %s, want the bound %s", got, minSlack)
+	}
+	// A steady overshoot: the budget settles just above it, so the active
+	// wait is short and the send is not late.
+	s := initialSlack
+	for range 2000 {
+		s = calibrate(s, 60*us)
+	}
+	if s < 60*us || s > 62*us {
+		t.Errorf("steady 60µs overshoot: budget %s, want 60-62µs", s)
+	}
+}
+
+// TestActiveBudgetIsATenthOfTheGapAtMost: the active wait never takes
+// more than a tenth of a producer's time, whatever its rate.
+func TestActiveBudgetIsATenthOfTheGapAtMost(t *testing.T) {
+	us := time.Microsecond
+	for _, tt := range []struct{ slack, gap, want time.Duration }{
+		{100 * us, 100 * time.Millisecond, 100 * us}, // 10 msgs/s: the slack
+		{100 * us, time.Millisecond, 100 * us},       // 1000 msgs/s: a tenth exactly
+		{150 * us, time.Millisecond, 100 * us},       // capped
+		{100 * us, 50 * us, 5 * us},                  // 20,000 msgs/s
+		{100 * us, 0, 0},                             // due together
+		{100 * us, -us, 0},
+	} {
+		if got := activeBudget(tt.slack, tt.gap); got != tt.want {
+			t.Errorf("activeBudget(%s, %s) = %s, want %s", tt.slack, tt.gap, got, tt.want)
+		}
+	}
+}
+
+// punctual is a Producer without acks that checks, as each message is
+// handed to it, that the pacer did not let it go before its intended time
+// (stamped in the payload), and stops its worker after n.
+type punctual struct {
+	clock *Clock
+	n     int
+	early int
+	stop  func()
+}
+
+func (p *punctual) Publish(_ uint64, payload []byte) error {
+	now := p.clock.Now()
+	if intended, _, ok := readStamp(payload); ok && now < intended {
+		p.early++
+	}
+	if p.n--; p.n == 0 {
+		p.stop()
+	}
+	return nil
+}
+
+func (p *punctual) Close(context.Context) error { return nil }
+
+// TestOpenLoopNeverSendsEarlyAndRecordsItsLag runs an open-loop worker at
+// rates where it sleeps (timer and fine sleep) and where it only waits
+// actively, and checks that no message left before its intended time and
+// that every measured message has its pacer lag recorded, none negative.
+func TestOpenLoopNeverSendsEarlyAndRecordsItsLag(t *testing.T) {
+	for _, rate := range []float64{400, 20_000} {
+		clock := NewClock()
+		w := NewWorker(WorkerConfig{Clock: clock, Schedule: ConstantRate{PerSec: rate}, LateAfter: time.Millisecond, Drain: time.Second, PayloadSize: 128}, false)
+		p := &punctual{clock: clock, n: 200, stop: w.Stop}
+		w.Attach(p)
+		w.Run(Window{From: 0, To: time.Hour}, 0)
+		if err := w.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if p.early > 0 {
+			t.Errorf("%g/s: %d of 200 messages left before their intended time", rate, p.early)
+		}
+		lag := w.PacerLag()
+		if lag == nil {
+			t.Fatalf("%g/s: no pacer lag recorded", rate)
+		}
+		if lag.TotalCount() != w.Send.Sent || w.Send.Sent != 200 {
+			t.Errorf("%g/s: %d lag samples for %d measured sends, want 200 of each", rate, lag.TotalCount(), w.Send.Sent)
+		}
+	}
+}
+
+// TestClosedLoopHasNoPacerLag: a closed loop has no schedule to lag behind.
+func TestClosedLoopHasNoPacerLag(t *testing.T) {
+	w := NewWorker(WorkerConfig{Clock: NewClock(), Drain: time.Second, PayloadSize: 128}, false)
+	w.Attach(&sinkProducer{n: 10, stop: w.Stop})
+	w.Run(Window{From: 0, To: time.Hour}, 0)
+	if w.PacerLag() != nil {
+		t.Error("closed loop recorded a pacer lag")
+	}
+}
+
+// TestClosedLoopReadsTheClockEveryFewMessagesWhenUntimed: only a closed
+// loop whose messages nobody times (no acks, an Untimed producer, no trace)
+// sends in batches on one clock reading.
+func TestClosedLoopReadsTheClockEveryFewMessagesWhenUntimed(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		sched   Schedule
+		acked   bool
+		untimed bool
+		traced  bool
+		want    uint64
+	}{
+		{"closed loop, untimed", nil, false, true, false, clockEvery},
+		{"closed loop, timed by a receiver", nil, false, false, false, 1},
+		{"closed loop, acknowledged", nil, true, true, false, 1},
+		{"closed loop, untimed, publishes traced", nil, false, true, true, 1},
+		{"open loop, untimed", ConstantRate{PerSec: 1000}, false, true, false, 1},
+	} {
+		w := NewWorker(WorkerConfig{Clock: NewClock(), Schedule: tt.sched, MaxPending: 4, Drain: time.Second, PayloadSize: 128}, tt.acked)
+		w.Attach(&untimedCount{untimed: tt.untimed})
+		if tt.traced {
+			w.pubEvery = 10
+		}
+		if got := w.batch(); got != tt.want {
+			t.Errorf("%s: batches of %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// failEvery is an untimed Producer without acks that refuses every k-th
+// message, and stops its worker after n attempts.
+type failEvery struct {
+	k, n, tried, failed int
+	stop                func()
+}
+
+func (f *failEvery) Publish(uint64, []byte) error {
+	f.tried++
+	if f.tried == f.n {
+		f.stop()
+	}
+	if f.tried%f.k == 0 {
+		f.failed++
+		return errors.New("refused")
+	}
+	return nil
+}
+
+func (f *failEvery) Close(context.Context) error { return nil }
+func (f *failEvery) Untimed() bool               { return true }
+
+// TestUntimedBatchesCountEveryMessage: sent in batches, every message is
+// still offered once, and sent or counted as an error.
+func TestUntimedBatchesCountEveryMessage(t *testing.T) {
+	w := NewWorker(WorkerConfig{Clock: NewClock(), Drain: time.Second, PayloadSize: 128}, false)
+	f := &failEvery{k: 50, n: 3*clockEvery + 5, stop: w.Stop}
+	w.Attach(f)
+	w.Run(Window{From: 0, To: time.Hour}, 0)
+	if f.tried < f.n || f.failed == 0 {
+		t.Fatalf("%d published, %d refused; the test needs %d and some refused", f.tried, f.failed, f.n)
+	}
+	s := w.Send
+	if s.Offered != int64(f.tried) || s.Sent != int64(f.tried-f.failed) || s.Errors != int64(f.failed) || s.Warmup+s.Drain != 0 {
+		t.Errorf("offered %d, sent %d, errors %d (warmup %d, drain %d); want %d offered, %d sent, %d errors",
+			s.Offered, s.Sent, s.Errors, s.Warmup, s.Drain, f.tried, f.tried-f.failed, f.failed)
+	}
+	var offered, sent, errs int64
+	for _, sec := range s.Series {
+		offered, sent, errs = offered+sec.Offered, sent+sec.Sent, errs+sec.Errors
+	}
+	if offered != s.Offered || sent != s.Sent || errs != s.Errors {
+		t.Errorf("the series adds up to offered %d, sent %d, errors %d; the totals say %d, %d, %d", offered, sent, errs, s.Offered, s.Sent, s.Errors)
+	}
+}
+
+// TestSendSecondFollowsTheIntendedTime: the send series' second kept
+// between messages is the one each intended time falls in, across second
+// boundaries and in the drain seconds clamped at the series' end.
+func TestSendSecondFollowsTheIntendedTime(t *testing.T) {
+	s := int64(time.Second)
+	w := NewWorker(WorkerConfig{Clock: NewClock(), Drain: time.Second, PayloadSize: 128}, false)
+	w.begin(Window{From: time.Second, To: 4 * time.Second}, 0)
+	n := len(w.Send.Series)
+	for _, tt := range []struct {
+		at   int64
+		want int
+	}{
+		{s, 0}, {s + s/2, 0}, {2*s - 1, 0}, {2 * s, 1}, {3*s + s/3, 2}, {4*s - 1, 2},
+		{4 * s, 3}, {int64(n+5) * s, n - 1}, {int64(n+6) * s, n - 1},
+	} {
+		if got := w.sendSecond(tt.at); got != &w.Send.Series[tt.want] {
+			t.Errorf("intended at %s: not second %d of %d", time.Duration(tt.at), tt.want, n)
 		}
 	}
 }

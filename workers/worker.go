@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/stationbench/stationbench/result"
 )
 
@@ -58,6 +60,15 @@ type Worker struct {
 	Send     SendStats
 	sendErrs errTexts // error texts of publishing (errtexts.go)
 
+	// pacerLag is the open-loop pacer's lag (pacer.go), written by Run.
+	pacerLag *hdrhistogram.Histogram
+	// untimed: nobody times this worker's messages (Untimed), set by Attach.
+	untimed bool
+	// sec is the send series' current second, [secFrom, secTo) on the
+	// step clock (sendSecond); written by Run.
+	sec            *SendSecond
+	secFrom, secTo int64
+
 	// Written by the ack receiver. acks is published by Run before the
 	// first message, so the receiver goroutine sees it through the atomic.
 	acks    atomic.Pointer[AckStats]
@@ -103,6 +114,10 @@ func NewWorker(cfg WorkerConfig, acked bool) *Worker {
 // Final after Finish.
 func (w *Worker) Acks() *AckStats { return w.acks.Load() }
 
+// PacerLag is how late the open-loop pacer let each measured message go
+// (ns, see result.Run.PacerLagUs); nil in closed loop. Final after Run.
+func (w *Worker) PacerLag() *hdrhistogram.Histogram { return w.pacerLag }
+
 // AdoptDeliveries gives a worker of a kind without acks the deliveries of
 // its messages that a step's receiver recorded, so they count as its own.
 // Call after Close.
@@ -113,7 +128,11 @@ func (w *Worker) AdoptDeliveries(st *AckStats) {
 }
 
 // Attach sets the producer the worker publishes with.
-func (w *Worker) Attach(p Producer) { w.prod = p }
+func (w *Worker) Attach(p Producer) {
+	w.prod = p
+	u, ok := p.(Untimed)
+	w.untimed = ok && u.Untimed()
+}
 
 // SetTracer turns tracing on for the worker; call before Run.
 func (w *Worker) SetTracer(t *Tracer) {
@@ -198,6 +217,7 @@ func (w *Worker) expire(seq uint64, intended, _ int64) {
 func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 	pace := w.begin(window, loadStart)
 	var seq uint64
+	batch := w.batch()
 	for !w.stopped.Load() {
 		d, ok := pace.next(seq + 1) // waits until the message is due
 		if !ok {
@@ -205,6 +225,9 @@ func (w *Worker) Run(window Window, loadStart time.Duration) (endedAt int64) {
 		}
 		seq++
 		w.send(seq, d)
+		if batch > 1 {
+			seq = w.sendRest(seq, d, batch-1)
+		}
 	}
 	endedAt = min(w.cfg.Clock.Now(), int64(window.To))
 	pace.unsent(endedAt)
@@ -221,6 +244,10 @@ func (w *Worker) begin(window Window, loadStart time.Duration) pacer {
 	n := seriesLen(window, w.cfg.Drain)
 	w.measured = window
 	w.Send = newSendStats(n)
+	w.sec = nil
+	if w.cfg.Schedule != nil {
+		w.pacerLag = result.NewPacerLagHistogram()
+	}
 	if w.ring != nil {
 		st := newAckStats(window, n, w.cfg.Seconds)
 		if w.cfg.LiveLatency {
@@ -236,14 +263,16 @@ func (w *Worker) send(seq uint64, d departure) {
 	measured := w.measured.contains(d.intended)
 	var sec *SendSecond
 	if measured {
-		sec = &w.Send.Series[w.measured.second(d.intended, len(w.Send.Series))]
+		sec = w.sendSecond(d.intended)
 		w.Send.Offered++
 		sec.Offered++
 	}
 	if w.ring != nil {
 		w.ring.put(seq, d.intended, d.sent)
 	}
-	stamp(w.payload, d.intended, d.sent)
+	if !w.untimed { // nobody reads the times of an untimed producer's messages
+		stamp(w.payload, d.intended, d.sent)
+	}
 	if err := w.prod.Publish(seq, w.payload); err != nil {
 		w.publishFailed(seq, d.intended, err)
 		return
@@ -267,6 +296,64 @@ func (w *Worker) send(seq uint64, d departure) {
 	if seq&63 == 0 {
 		w.sentProgress.Store(int64(seq))
 	}
+}
+
+// batch is how many messages leave on one clock reading: clockEvery for a
+// closed loop that nobody times (no ring, an Untimed producer, no trace of
+// its publishes; see closedLoop), else one.
+func (w *Worker) batch() uint64 {
+	if w.cfg.Schedule == nil && w.ring == nil && w.untimed && w.pubEvery == 0 {
+		return clockEvery
+	}
+	return 1
+}
+
+// sendRest publishes the n messages after seq, which depart as d did (the
+// rest of an untimed closed loop's batch), and counts them as send would
+// have. It returns the last sequence number it published; it stops early
+// when a publish fails and the worker is stopped.
+func (w *Worker) sendRest(seq uint64, d departure, n uint64) uint64 {
+	var tried, ok int64
+	for last := seq + n; seq < last; tried++ {
+		seq++
+		if err := w.prod.Publish(seq, w.payload); err != nil {
+			w.publishFailed(seq, d.intended, err) // counts the error, backs off
+			if w.stopped.Load() {
+				tried++
+				break
+			}
+			continue
+		}
+		ok++
+	}
+	switch {
+	case w.measured.contains(d.intended):
+		sec := w.sendSecond(d.intended)
+		w.Send.Offered += tried
+		sec.Offered += tried
+		w.Send.Sent += ok
+		sec.Sent += ok
+	case d.intended >= int64(w.measured.To):
+		w.Send.Drain += ok
+	default:
+		w.Send.Warmup += ok
+	}
+	w.sentProgress.Store(int64(seq))
+	return seq
+}
+
+// sendSecond is the second of the send series that holds a measured
+// intended time. Intended times only grow, so the second found is kept
+// with its bounds, and the division that finds one is done once a second,
+// not per message.
+func (w *Worker) sendSecond(intended int64) *SendSecond {
+	if intended < w.secFrom || intended >= w.secTo || w.sec == nil {
+		i := w.measured.second(intended, len(w.Send.Series))
+		w.sec = &w.Send.Series[i]
+		w.secFrom = int64(w.measured.From) + int64(i)*int64(time.Second)
+		w.secTo = w.secFrom + int64(time.Second)
+	}
+	return w.sec
 }
 
 // room waits until the ring has a free slot for message seq, expiring a

@@ -58,6 +58,7 @@ func aggregate(out result.Run, ws []*workers.Worker, deliveries *workers.AckStat
 	out.Histogram, _ = result.EncodeHistogram(corrected)
 	out.HistogramUncorrected, _ = result.EncodeHistogram(uncorrected)
 	out.Series = series(ws, acks, measured)
+	pacerLag(&out, ws)
 	return out
 }
 

@@ -106,6 +106,14 @@ load: {duration: 3s, warmup: 200ms, rate: 1000}
 	if r.Late == 0 {
 		t.Error("no send was counted late, though the producer was held for 500 ms")
 	}
+	// The stall is the broker's backpressure, not the pacer's lag: the
+	// sends it held back were overdue when the pacer came to them.
+	if r.PacerLagHistogram == "" {
+		t.Fatal("no pacer lag reported for an open-loop run")
+	}
+	if n := above(t, r.PacerLagHistogram, slow); n > 0 {
+		t.Errorf("%d pacer lag samples above %s: the stall's backpressure counted as the pacer's lag", n, slow)
+	}
 }
 
 // above counts the samples of an encoded histogram above d.
