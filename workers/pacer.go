@@ -277,3 +277,8 @@ func (p *openLoop) unsent(endedAt int64) {
 		}
 	}
 }
+
+// recordClamped records v into h, clamped to h's trackable range.
+func recordClamped(h *hdrhistogram.Histogram, v int64) {
+	_ = h.RecordValue(min(max(v, h.LowestTrackableValue()), h.HighestTrackableValue())) // in range: cannot fail
+}
