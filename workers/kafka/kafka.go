@@ -107,7 +107,7 @@ func (d *driver) errorf(format string, args ...any) error {
 // BeginStep readies the topic (created when missing; emptied when the
 // scenario resets a topic the run may purge) and opens the step's shared
 // client when producers share one.
-func (d *driver) BeginStep(ctx context.Context, _ workers.StepSpec) (workers.Step, error) {
+func (d *driver) BeginStep(ctx context.Context, spec workers.StepSpec) (workers.Step, error) {
 	if d.adm == nil {
 		return nil, d.errorf("not connected")
 	}
@@ -125,7 +125,7 @@ func (d *driver) BeginStep(ctx context.Context, _ workers.StepSpec) (workers.Ste
 		}
 		purged = true
 	}
-	s := &step{d: d, topic: topic, notes: d.notes(purged)}
+	s := &step{d: d, topic: topic, notes: d.notes(purged), drain: spec.Drain}
 	if d.cfg.SharedConnection {
 		hooks := newConnHooks(d.cfg, sharedClientID, nil)
 		cl, err := d.producerClient(sharedClientID, hooks)

@@ -3,9 +3,11 @@ package kafka
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/stationbench/stationbench/scenarios"
 	"github.com/stationbench/stationbench/workers"
 )
 
@@ -17,6 +19,7 @@ type step struct {
 	shared *kgo.Client // producers.connections: shared
 	hooks  *connHooks  // the shared client's connection events
 	notes  []string
+	drain  time.Duration
 }
 
 func (s *step) Acked() bool { return true }
@@ -41,13 +44,50 @@ func (s *step) NewProducer(ctx context.Context, spec workers.ProducerSpec, acks 
 	return p, nil
 }
 
-// Finish closes the shared client; each producer closed its own.
-func (s *step) Finish(context.Context) (workers.StepResult, error) {
+// Finish closes the shared client; each producer closed its own. With
+// ack none a message counts once written, before the broker has appended
+// it, so Finish then waits (at most the drain) until the topic's end
+// offsets stop moving: verification reads what the broker stored, not
+// what it had not yet read off the socket.
+func (s *step) Finish(ctx context.Context) (workers.StepResult, error) {
 	if s.shared != nil {
 		s.hooks.closing()
 		s.shared.Close()
 	}
+	if s.d.cfg.Target.Ack == scenarios.KafkaAckNone {
+		s.settle(ctx)
+	}
 	return workers.StepResult{Notes: s.notes}, nil
+}
+
+// settle waits until two readings of the topic's end offsets, settleEvery
+// apart, agree, or the drain is over.
+func (s *step) settle(ctx context.Context) {
+	const settleEvery = 50 * time.Millisecond
+	ctx, cancel := context.WithTimeout(ctx, max(s.drain, settleEvery))
+	defer cancel()
+	prev := int64(-1)
+	t := time.NewTicker(settleEvery)
+	defer t.Stop()
+	for {
+		st, err := s.d.StationState(ctx)
+		if err != nil {
+			return // verification reads again and reports it
+		}
+		var sum int64
+		for _, v := range st {
+			sum += int64(v.LastSeq)
+		}
+		if sum == prev {
+			return
+		}
+		prev = sum
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // naker is an Acker that keeps the reason of a failed message
