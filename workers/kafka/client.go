@@ -1,10 +1,7 @@
 package kafka
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -45,7 +42,7 @@ func baseOptions(c workers.Config) ([]kgo.Opt, error) {
 		opts = append(opts, kgo.SASL(mech))
 	}
 	if tlsURL || t.CAFile != "" || t.CertFile != "" {
-		tc, err := tlsConfig(t)
+		tc, err := workers.TLSConfig(t)
 		if err != nil {
 			return nil, err
 		}
@@ -113,30 +110,4 @@ func mechanism(t scenarios.Target) (sasl.Mechanism, error) {
 		return scram.Auth{User: user, Pass: pass}.AsSha512Mechanism(), nil
 	}
 	return nil, fmt.Errorf("target %q: sasl %q is not a mechanism stationbench speaks", t.Name, t.SASL)
-}
-
-// tlsConfig is the TLS of a target: its CA, and its client certificate
-// when it names one. Files are read here, so a bad one fails with its key
-// named; errors never hold a file's contents.
-func tlsConfig(t scenarios.Target) (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12}
-	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("target %q: caFile: cannot read: %w", t.Name, err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("target %q: caFile %s holds no PEM certificate", t.Name, t.CAFile)
-		}
-		tc.RootCAs = pool
-	}
-	if t.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("target %q: certFile/keyFile: %w", t.Name, err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
-	}
-	return tc, nil
 }
