@@ -101,16 +101,8 @@ func writeMerged(dir string, m *result.Result, stdout io.Writer) error {
 		werr = errors.Join(werr, err)
 	}
 	fmt.Fprintf(stdout, "\nmerged %d agents' results: %s\n", len(m.Env.Agents), dir)
-	switch {
-	case werr != nil:
+	if werr != nil {
 		return fmt.Errorf("merge: writing results: %w", werr)
-	case m.Status != result.StatusComplete:
-		return failedError{fmt.Errorf("merged run %s: %s", m.Status, m.Error)}
-	case m.Analysis == nil: // the merge always analyses; never pass a gate unjudged
-		return failedError{errors.New("merge: the merged result carries no analysis: thresholds not judged")}
-	case report.FailedThresholds(m.Analysis.Thresholds) > 0:
-		vs := m.Analysis.Thresholds
-		return gateError{fmt.Errorf("%d of %d threshold checks failed", report.FailedThresholds(vs), len(vs))}
 	}
-	return nil
+	return verdict(m, "merged run")
 }

@@ -100,13 +100,21 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		// The summary above is printed whatever happened to the files.
 		fmt.Fprintf(stdout, "NOT WRITTEN (the summary above is what is left of them): %v\n", werr)
 	}
-	switch {
-	case werr != nil:
+	if werr != nil {
 		return fmt.Errorf("writing results: %w", werr)
+	}
+	return verdict(res, "run")
+}
+
+// verdict is the exit of a command that wrote a result (what names it:
+// "run", "merged run"): a failed or interrupted run exits 1, a failed
+// threshold 3. A result without its analysis never passes a gate unjudged.
+func verdict(res *result.Result, what string) error {
+	switch {
 	case res.Status != result.StatusComplete:
-		return failedError{fmt.Errorf("run %s: %s", res.Status, res.Error)}
-	case res.Analysis == nil: // the runner always analyses; never pass a gate unjudged
-		return failedError{errors.New("run: the result carries no analysis: thresholds not judged")}
+		return failedError{fmt.Errorf("%s %s: %s", what, res.Status, res.Error)}
+	case res.Analysis == nil:
+		return failedError{fmt.Errorf("%s: the result carries no analysis: thresholds not judged", what)}
 	case report.FailedThresholds(res.Analysis.Thresholds) > 0:
 		vs := res.Analysis.Thresholds
 		return gateError{fmt.Errorf("%d of %d threshold checks failed", report.FailedThresholds(vs), len(vs))}
