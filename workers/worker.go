@@ -38,6 +38,9 @@ type WorkerConfig struct {
 	// its workers (NewSecondHistograms, one per step); nil gives the worker
 	// its own, for a worker run alone.
 	Seconds *SecondHistograms
+	// Sleepers bounds the step's producers' fine sleeps (NewFineSleepers,
+	// one per step); nil gives the worker its own.
+	Sleepers *FineSleepers
 }
 
 // Worker is one producer: it paces, publishes, keeps its messages in flight
@@ -93,6 +96,9 @@ type Worker struct {
 func NewWorker(cfg WorkerConfig, acked bool) *Worker {
 	if cfg.Seconds == nil {
 		cfg.Seconds = NewSecondHistograms()
+	}
+	if cfg.Sleepers == nil {
+		cfg.Sleepers = NewFineSleepers()
 	}
 	w := &Worker{
 		cfg:         cfg,

@@ -152,6 +152,7 @@ func withCause(err error, out result.Run) error {
 func (r *run) openWorkers(ctx context.Context, s workers.Step, clock *workers.Clock, st plan.Step) ([]*workers.Worker, error) {
 	ws := make([]*workers.Worker, 0, st.Producers)
 	seconds := workers.NewSecondHistograms() // the step's, shared by its workers
+	sleepers := workers.NewFineSleepers()
 	first, n := st.Local()
 	for k := first; k < first+n; k++ {
 		spec := workers.ProducerSpec{Index: k + 1, Name: fmt.Sprintf("%s-%d", st.ProducerName, k+1)}
@@ -165,6 +166,7 @@ func (r *run) openWorkers(ctx context.Context, s workers.Step, clock *workers.Cl
 			PayloadSize: st.MessageSize,
 			LiveLatency: r.opts.Live != nil,
 			Seconds:     seconds,
+			Sleepers:    sleepers,
 		}
 		if st.Rate > 0 {
 			cfg.Schedule = workers.Spread(st.Rate, st.Producers, k)
