@@ -2,10 +2,10 @@
 // renderers show that is derived from its runs: the capacity of each
 // target's producer sweep and its Universal Scalability Law fit, the targets
 // side by side, the runs whose delivery lagged, the fairness of each run and
-// the producers' scores, the figures of each step that the charts draw, and
-// the verdicts of the scenario's thresholds. The
-// runner stores it in the result (result.Analysis); renderers only render
-// it. It is not on the hot path: workers never import it.
+// the producers' scores, how each run's producers spread, the figures of
+// each step that the charts draw, and the verdicts of the scenario's
+// thresholds. The runner stores it in the result (result.Analysis);
+// renderers only render it. It is not on the hot path: workers never import it.
 package analysis
 
 import (
@@ -25,11 +25,12 @@ func Analyze(r *result.Result, thresholds []scenarios.Threshold) *result.Analysi
 func derived(r *result.Result) *result.Analysis {
 	steps := Steps(r)
 	return &result.Analysis{
-		Capacity:     Capacity(r),
-		Comparison:   comparison(steps),
-		DeliveryLags: DeliveryLags(r),
-		Fairness:     Fairness(r),
-		Steps:        steps,
+		Capacity:       Capacity(r),
+		Comparison:     comparison(steps),
+		DeliveryLags:   DeliveryLags(r),
+		Fairness:       Fairness(r),
+		ProducerSpread: ProducerSpread(r), // spread.go
+		Steps:          steps,
 	}
 }
 
@@ -39,7 +40,8 @@ func derived(r *result.Result) *result.Analysis {
 // result that lacks its analysis all the same (one not written by a run)
 // gets it computed, its thresholds judged from the scenario it records; one
 // whose analysis lacks the steps (written before the analysis stated them)
-// gets those computed.
+// gets those computed, and one whose analysis lacks the producers' spread
+// (written before the analysis stated it) gets that computed.
 // Every command that reads a result reads it through Read.
 func Read(path string) (*result.Result, error) {
 	r, err := result.ReadJSON(path)
@@ -59,6 +61,11 @@ func Read(path string) (*result.Result, error) {
 	case r.Analysis.Steps == nil:
 		// A version-2 result written before the analysis stated the steps.
 		r.Analysis.Steps = Steps(r)
+	}
+	if r.Analysis.ProducerSpread == nil {
+		// Written before the analysis stated it, or no run to spread
+		// (then nil again, and cheap).
+		r.Analysis.ProducerSpread = ProducerSpread(r)
 	}
 	return r, nil
 }

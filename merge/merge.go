@@ -42,7 +42,8 @@ import (
 // else interrupted in any part is interrupted), errors and notes combined
 // (a note every part holds appears once, others prefixed "segment i: "),
 // counts summed, latency histograms added and their percentiles
-// recomputed, Lost/Stored/Duplicates of a verified station taken from
+// recomputed, the open-loop pacer's lag histograms added the same way
+// (pacer_lag_us recomputed from the sum), Lost/Stored/Duplicates of a verified station taken from
 // segment 0 and never added up, series aligned on the wall-clock seconds of
 // MeasuredFrom (the earliest part's start is second 0; a part starting d
 // seconds later lands round(d) seconds on), per-second p99 from the added

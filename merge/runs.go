@@ -128,6 +128,13 @@ func mergeRun(ps []part, rs []*result.Run, h *scratch) (result.Run, error) {
 		func(r *result.Run) string { return r.HistogramUncorrected }); err != nil {
 		return out, err
 	}
+	var lagNote string
+	if out.PacerLagHistogram, out.PacerLagUs, lagNote, err = addPacerLag(ps, rs); err != nil { // pacerlag.go
+		return out, err
+	}
+	if lagNote != "" {
+		out.Notes = append(out.Notes, lagNote)
+	}
 	out.Phases = mergePhases(rs, offsets) // producers.go
 	exact := true
 	if out.Series, exact, err = mergeSeries(ps, rs, offsets, out.Phases, h.second); err != nil { // series.go

@@ -29,6 +29,7 @@ type htmlPage struct {
 	Charts      []htmlChart
 	ScenarioYML string
 	Observe     ObserveView // producers.go
+	Spread      SpreadView  // spread.go
 
 	// Verdicts fill the verdict box at the top of the page (verdicts.go).
 	Verdicts  []VerdictGroup
@@ -100,6 +101,7 @@ func writeHTML(w io.Writer, r *result.Result, charts []htmlChart) error {
 	}
 	pg.CompareHead, pg.Compare = Comparison(r)
 	pg.Observe = Observe(r)
+	pg.Spread = Spread(r)
 	pg.Verdicts = Verdicts(r)
 	for _, l := range deliveryLags(r) {
 		pg.Lags = append(pg.Lags, lagText(l))
@@ -114,7 +116,7 @@ func writeHTML(w io.Writer, r *result.Result, charts []htmlChart) error {
 	tmpl, err := template.New("report").Funcs(template.FuncMap{
 		"pct": func(f float64) float64 { return 100 * f },
 		"inc": func(i int) int { return i + 1 },
-	}).Parse(htmlTemplate + htmlObserve + htmlVerdicts)
+	}).Parse(htmlTemplate + htmlObserve + htmlSpread + htmlVerdicts)
 	if err != nil {
 		return fmt.Errorf("html: %w", err)
 	}
@@ -202,6 +204,7 @@ pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 {{end}}{{end}}
 
 {{template "observe" .}}
+{{template "spread" .Spread}}
 <h2>Charts</h2>
 {{range .Charts}}<figure>
 <figcaption>{{.Title}}</figcaption>

@@ -71,6 +71,7 @@ func Markdown(w io.Writer, r *result.Result) error {
 		ew.printf(">\n> %s.\n", mdEscape(lagAdvice))
 	}
 	writeObserveMD(ew, Observe(r)) // producers.go
+	writeSpreadMD(ew, Spread(r))   // spread.go
 	ew.printf("\n<details><summary>Environment</summary>\n\n")
 	e := r.Env
 	ew.printf("- stationbench %s, %s %s/%s, GOMAXPROCS %d, %d CPUs, peak RSS %s\n", orDash(e.StationbenchVersion),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -107,9 +108,11 @@ func TestReportsShowLabelsAndFairness(t *testing.T) {
 }
 
 // TestReportsStayReadableWithManyProducers renders a run of 10,000
-// producers, one of them slow: the reports name only the slowest few
-// (analysis.SlowestShown) and stay short, while result.json keeps every
-// producer's record.
+// producers, half of them starved and one with a high p99: the reports show
+// the spread (one row, not 10,000) and name only the few producers at
+// either end (analysis.SlowestShown in the fairness line,
+// analysis.SpreadShown per end of the spread) and stay short, while
+// result.json keeps every producer's record.
 func TestReportsStayReadableWithManyProducers(t *testing.T) {
 	const n = 10000
 	ps := make([]result.ProducerStats, n)
@@ -120,6 +123,7 @@ func TestReportsStayReadableWithManyProducers(t *testing.T) {
 	for i := range n / 2 {
 		ps[i].ThroughputMsgsPerSec = 1 // half of them starved: flagged
 	}
+	ps[n-1].LatencyUs.P99 = 50000 // one slow producer
 	low := analysis.Jain(func() []float64 {
 		xs := make([]float64, n)
 		for i := range ps {
@@ -140,11 +144,30 @@ func TestReportsStayReadableWithManyProducers(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		out := b.String()
-		if named := strings.Count(out, "bench-"); named > analysis.SlowestShown {
-			t.Errorf("%s: %d producers named, want at most %d", name, named, analysis.SlowestShown)
+		if named, most := strings.Count(out, "bench-"), analysis.SlowestShown+3*analysis.SpreadShown; named > most {
+			t.Errorf("%s: %d producers named, want at most %d", name, named, most)
 		}
 		if b.Len() > 256<<10 {
 			t.Errorf("%s: %d bytes for one run", name, b.Len())
+		}
+		// The spread: msgs/s 1 (half the producers) up to 20, p99 900µs
+		// but for bench-10000, named at the top of the highest p99s; the
+		// starved bench-1... lowest, bench-10000... highest.
+		for _, want := range []string{"10000", "900µs", "50ms", "bench-10000 50ms", "bench-1 1, bench-2 1, bench-3 1, bench-4 1, bench-5 1",
+			"bench-10000 20, bench-9999 20, bench-9998 20, bench-9997 20, bench-9996 20"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: no %q in the spread", name, want)
+			}
+		}
+		if name == "text" {
+			if lines := strings.Count(out, "\n"); lines > 30 {
+				t.Errorf("text: %d lines for one run:\n%s", lines, out)
+			}
+			// min, p10, median (the 5000th of 10,000: still a starved
+			// one) and p90, max; then the p99s.
+			if !regexp.MustCompile(`(?m)^  local +10000 +1 +1 +1 +20 +20 +900µs +900µs +900µs +900µs +50ms$`).MatchString(out) {
+				t.Errorf("text: no spread row for the run in\n%s", out)
+			}
 		}
 	}
 	path := filepath.Join(t.TempDir(), "result.json")

@@ -45,6 +45,7 @@ func Summary(w io.Writer, r *result.Result) error {
 	writeCapacity(ew, capacities(r))
 	writeDeliveryLag(ew, deliveryLags(r))
 	writeObserveText(ew, Observe(r)) // producers.go
+	writeSpread(ew, Spread(r))       // spread.go
 	if err := WriteMaxRate(ew, r.MaxRate); err != nil {
 		return fmt.Errorf("summary: %w", err)
 	}

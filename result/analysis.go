@@ -10,7 +10,8 @@ import (
 // the run (package analysis) and stored with it, so that every renderer only
 // renders: the capacity of each target's producer sweep with its USL fit,
 // the targets side by side, the runs whose delivery lagged, the fairness of
-// each run, the figures of each step and the threshold verdicts.
+// each run, how each run's producers spread, the figures of each step and
+// the threshold verdicts.
 type Analysis struct {
 	// Capacity has one entry per target with a producer sweep.
 	Capacity []Scaling `json:"capacity,omitempty"`
@@ -21,6 +22,10 @@ type Analysis struct {
 	DeliveryLags []DeliveryLag `json:"delivery_lags,omitempty"`
 	// Fairness has one entry per run with a fairness index, in step order.
 	Fairness []RunFairness `json:"fairness,omitempty"`
+	// ProducerSpread has one entry per run of two producers or more, in
+	// step order: the distribution of its producers' figures, so that a
+	// report reads 10,000 producers without listing them.
+	ProducerSpread []ProducerSpread `json:"producer_spread,omitempty"`
 	// Thresholds are the verdicts of the scenario's thresholds, if any.
 	Thresholds []ThresholdVerdict `json:"thresholds,omitempty"`
 	// Steps has one entry per target and step of each sweep, producer
@@ -254,4 +259,53 @@ type RunFairness struct {
 type SlowProducer struct {
 	Name                 string  `json:"name"`
 	ThroughputMsgsPerSec float64 `json:"throughput_msgs_per_sec"`
+}
+
+// ProducerSpread is how one run's producers spread: the distribution of
+// their throughput and of their p99 latency, and the producers at either
+// end by name. The run's producer_stats keep every producer's record.
+type ProducerSpread struct {
+	// Run is the index of the run in the result's Runs.
+	Run            int     `json:"run"`
+	Target         string  `json:"target"`
+	Producers      int     `json:"producers"`
+	RateMsgsPerSec float64 `json:"rate_msgs_per_sec,omitempty"`
+	Repeat         int     `json:"repeat"`
+	// ThroughputMsgsPerSec spreads over every producer that was not
+	// paused throughout the measured window (as the fairness index);
+	// one that sent nothing counts as 0 msgs/s. Idle is how many did;
+	// PausedThroughout how many were left out.
+	ThroughputMsgsPerSec Quantiles `json:"throughput_msgs_per_sec"`
+	Idle                 int       `json:"idle,omitempty"`
+	PausedThroughout     int       `json:"paused_throughout,omitempty"`
+	// P99Us spreads over the producers that measured a latency (acked
+	// something); nil when fewer than two did.
+	P99Us *Quantiles `json:"p99_us,omitempty"`
+	// Lowest and Highest are the producers of the lowest and the highest
+	// throughput, lowest and highest first; SlowestP99 those of the
+	// highest p99, highest first. Each names at most half the producers it
+	// spreads over, so that the ends never overlap.
+	Lowest     []ProducerFigures `json:"lowest"`
+	Highest    []ProducerFigures `json:"highest"`
+	SlowestP99 []ProducerFigures `json:"slowest_p99,omitempty"`
+}
+
+// Quantiles are the spread of one figure over N values: the lowest, the
+// 10th, 50th and 90th percentiles (empirical: the lowest value at or above
+// that share of the values, so always one of them), and the highest.
+type Quantiles struct {
+	N      int     `json:"n"`
+	Min    float64 `json:"min"`
+	P10    float64 `json:"p10"`
+	Median float64 `json:"median"`
+	P90    float64 `json:"p90"`
+	Max    float64 `json:"max"`
+}
+
+// ProducerFigures are one producer's figures, as its producer_stats
+// record has them.
+type ProducerFigures struct {
+	Name                 string  `json:"name"`
+	ThroughputMsgsPerSec float64 `json:"throughput_msgs_per_sec"`
+	P99Us                float64 `json:"p99_us"` // 0: none measured
 }
