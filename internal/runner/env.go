@@ -11,14 +11,16 @@ import (
 )
 
 // method states what the numbers of a result mean.
-const method = "Latency is recorded per message in HDR histograms (1 ns to 60 s, 3 significant digits) " +
-	"owned by each producer and merged per run. jetstream: from the intended send time to the PubAck. " +
+const method = "Latency is recorded per message in HDR histograms (1 ns to 60 s, 3 significant digits): " +
+	"each producer buffers its latencies and records them into the step's exact histograms. jetstream: from the intended send time to the PubAck. " +
 	"nats: from the intended send time to delivery at the harness's own subscriber. " +
 	"kafka: from the intended send time to the record's produce callback, when the broker acknowledged it at the target's ack level " +
 	"(with ack none, when the client wrote it), topic end offsets verified. " +
 	"Closed loop: the intended time is the send time. Open loop: intended times follow an absolute " +
 	"schedule, so latency includes any wait behind a slow send (corrected for coordinated omission); " +
-	"latency_uncorrected_us is from the actual send time. Counts, throughput and latency cover the " +
+	"latency_uncorrected_us is from the actual send time, and pacer_lag_us is the load generator's own " +
+	"lateness: how long after its intended time the pacer released each message it waited for " +
+	"(part of the corrected latency, never the broker's). Counts, throughput and latency cover the " +
 	"measured window only: messages intended during warmup are sent but not recorded. " +
 	"Throughput is acknowledged (jetstream, kafka) or delivered (nats with subscriber; sent without) messages over the measured duration."
 
