@@ -166,3 +166,22 @@ func TestKeyStep(t *testing.T) {
 		}
 	}
 }
+
+// TestComparePacerNoted: a run paced by spinning against a baseline paced
+// by sleeping is compared (the broker is the same), with a note saying so;
+// a baseline from before load.pacer existed slept.
+func TestComparePacerNoted(t *testing.T) {
+	base, cur := runsOf([]float64{1, 2, 3, 4}, nil), runsOf([]float64{1, 2, 3, 4}, nil)
+	cur.Scenario.Load.Pacer = "spin"
+	rep, err := Compare(base, cur, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if joined := strings.Join(rep.Notes, "\n"); !strings.Contains(joined, "load.pacer differs: sleep (base) vs spin (new)") {
+		t.Errorf("notes = %q", joined)
+	}
+	cur.Scenario.Load.Pacer = "sleep"
+	if rep, _ := Compare(base, cur, DefaultOptions()); strings.Contains(strings.Join(rep.Notes, "\n"), "load.pacer") {
+		t.Errorf("an old baseline (no pacer) against sleep is noted: %q", rep.Notes)
+	}
+}

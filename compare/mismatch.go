@@ -79,6 +79,7 @@ func contextNotes(base, cur *result.Result) []string {
 	note("load.warmup", a.Load.Warmup, b.Load.Warmup)
 	note("load.repeat", a.Load.Repeat, b.Load.Repeat)
 	note("load.order", orderText(a.Load.Order), orderText(b.Load.Order))
+	note("load.pacer", pacerText(a.Load.Pacer), pacerText(b.Load.Pacer))
 	note("GOMAXPROCS", base.Env.GOMAXPROCS, cur.Env.GOMAXPROCS)
 	note("CPU count", base.Env.NumCPU, cur.Env.NumCPU)
 	note("server versions", serverVersions(base.Env), serverVersions(cur.Env))
@@ -96,6 +97,15 @@ func serverVersions(e result.Env) string {
 
 // orderText names a result's repeat order; results from before load.order
 // ran their repeats in sequence.
+// pacerText is a result's pacer; results from before load.pacer existed
+// slept.
+func pacerText(p string) string {
+	if p == "" {
+		return scenarios.PacerSleep
+	}
+	return p
+}
+
 func orderText(o string) string {
 	if o == "" {
 		return scenarios.OrderSequential

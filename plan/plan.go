@@ -84,6 +84,9 @@ type Step struct {
 	// LateAfter is how far behind its intended time a send may leave
 	// before it counts as late (open loop).
 	LateAfter time.Duration
+	// Spin: the open-loop pacer waits actively after its timer instead of
+	// sleeping finely (scenarios.PacerSpin).
+	Spin bool
 
 	// ProducerName is the workers' name base: ProducerName-1 ... -N.
 	ProducerName string
@@ -173,6 +176,7 @@ func newStep(sc scenarios.Scenario, t scenarios.Target, st scenarios.Step, repea
 		Duration:     l.Duration.D(),
 		Drain:        l.Drain.D(),
 		LateAfter:    l.LateAfter.D(),
+		Spin:         l.Pacer == scenarios.PacerSpin,
 		ProducerName: pr.Name,
 		Connections:  pr.Connections,
 		Ack:          pr.Ack,

@@ -24,7 +24,7 @@ func NoteLines(r *result.Result) []string {
 		for _, n := range run.Notes {
 			out = append(out, who+": "+n)
 		}
-		if w, ok := pacerWarning(run); ok { // pacer.go
+		if w, ok := pacerWarning(run, r.Scenario.Load.Pacer); ok { // pacer.go
 			out = append(out, who+": "+w)
 		}
 		for i, e := range run.ErrorTexts {

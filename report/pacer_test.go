@@ -45,6 +45,9 @@ func TestPacerWarningWhenMaterial(t *testing.T) {
 			if got := strings.Contains(buf.String(), "the pacer's own lag"); got != tt.warn {
 				t.Errorf("%s: %s warns %v, want %v:\n%s", tt.name, name, got, tt.warn, buf.String())
 			}
+			if tt.warn && !strings.Contains(buf.String(), "load.pacer: spin waits actively") {
+				t.Errorf("%s: %s warns without the way out:\n%s", tt.name, name, buf.String())
+			}
 		}
 	}
 }

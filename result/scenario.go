@@ -128,6 +128,7 @@ type Load struct {
 	Rate        float64      `yaml:"rate,omitempty" json:"rate,omitempty"`
 	Rates       []float64    `yaml:"rates,omitempty" json:"rates,omitempty"`
 	LateAfter   Duration     `yaml:"lateAfter" json:"lateAfter"`
+	Pacer       string       `yaml:"pacer,omitempty" json:"pacer,omitempty"`
 	FindMaxRate *FindMaxRate `yaml:"findMaxRate,omitempty" json:"findMaxRate,omitempty"`
 }
 

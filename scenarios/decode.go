@@ -300,6 +300,7 @@ func (d *decoder) scenario(n *yaml.Node, s *Scenario) {
 				"rate":        d.number(&l.Rate),
 				"rates":       d.numbers(&l.Rates),
 				"lateAfter":   d.duration(&l.LateAfter),
+				"pacer":       d.str(&l.Pacer),
 				"findMaxRate": d.findMaxRate(&l.FindMaxRate),
 			})
 		},

@@ -99,6 +99,7 @@ func applyDefaults(s *Scenario, set func(key string) bool) {
 		l.Repeat = DefaultRepeat
 	}
 	l.Order = strOr(l.Order, OrderInterleaved)
+	l.Pacer = strOr(l.Pacer, PacerSleep)
 }
 
 func strOr(v, def string) string {

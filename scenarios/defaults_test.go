@@ -26,7 +26,7 @@ func TestDefaults(t *testing.T) {
 			Ack: AckAsync, MaxPending: 256},
 		Message: Message{Size: 128},
 		Load: Load{Duration: Duration(10 * time.Second), Warmup: Duration(2 * time.Second),
-			Repeat: 1, Order: OrderInterleaved, Drain: Duration(5 * time.Second), LateAfter: Duration(time.Millisecond)},
+			Repeat: 1, Order: OrderInterleaved, Drain: Duration(5 * time.Second), LateAfter: Duration(time.Millisecond), Pacer: PacerSleep},
 		File: "minimal.yaml",
 	}
 	if !reflect.DeepEqual(s, want) {

@@ -63,3 +63,18 @@ func TestLoadOrder(t *testing.T) {
 		t.Errorf("order random: %v", err)
 	}
 }
+
+// TestLoadPacer: the pacer sleeps unless the file asks it to spin;
+// anything else is refused with its line.
+func TestLoadPacer(t *testing.T) {
+	for in, want := range map[string]string{"": PacerSleep, "pacer: spin": PacerSpin, "pacer: sleep": PacerSleep} {
+		sc, err := Parse("p.yaml", []byte("name: p\nload:\n  rate: 100\n  "+in+"\n"), nil)
+		if err != nil || sc.Load.Pacer != want {
+			t.Errorf("%q: pacer %q, %v; want %q", in, sc.Load.Pacer, err, want)
+		}
+	}
+	_, err := Parse("p.yaml", []byte("name: p\nload:\n  rate: 100\n  pacer: busy\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), `p.yaml:4`) || !strings.Contains(err.Error(), `load.pacer: must be sleep or spin, got "busy"`) {
+		t.Errorf("pacer busy: %v", err)
+	}
+}

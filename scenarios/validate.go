@@ -327,6 +327,9 @@ func (c *checker) load(l Load, p Producers) {
 	}
 	c.positive("load.drain", l.Drain, MaxDrain)
 	c.positive("load.lateAfter", l.LateAfter, MaxLateAfter)
+	if l.Pacer != PacerSleep && l.Pacer != PacerSpin {
+		c.bad("load.pacer", "must be %s or %s, got %q", PacerSleep, PacerSpin, l.Pacer)
+	}
 	window := l.Duration
 	if window > MaxDuration {
 		window = 0 // already reported; judge rates without it

@@ -141,6 +141,25 @@ func TestActiveBudgetIsATenthOfTheGapAtMost(t *testing.T) {
 	}
 }
 
+// TestSpinPacerWaitsActivelyForTheRest: with load.pacer spin the active
+// wait's budget is all that is left once the timer has woken, so the pacer
+// never sleeps finely; sleeping, it is the calibrated slack.
+func TestSpinPacerWaitsActivelyForTheRest(t *testing.T) {
+	for _, spin := range []bool{false, true} {
+		w := NewWorker(WorkerConfig{Clock: NewClock(), Schedule: ConstantRate{PerSec: 10}, Spin: spin}, false)
+		p := newPacer(w, 0, int64(time.Hour)).(*openLoop)
+		p.prev = 0
+		intended, now := int64(100*time.Millisecond), int64(100*time.Millisecond-coarseSlack)
+		got, want := p.budget(intended, now), initialSlack
+		if spin {
+			want = coarseSlack
+		}
+		if got != want {
+			t.Errorf("spin %v: budget %s, want %s", spin, got, want)
+		}
+	}
+}
+
 // punctual is a Producer without acks that checks, as each message is
 // handed to it, that the pacer did not let it go before its intended time
 // (stamped in the payload), and stops its worker after n.
@@ -166,12 +185,16 @@ func (p *punctual) Close(context.Context) error { return nil }
 
 // TestOpenLoopNeverSendsEarlyAndRecordsItsLag runs an open-loop worker at
 // rates where it sleeps (timer and fine sleep) and where it only waits
-// actively, and checks that no message left before its intended time and
-// that every measured message has its pacer lag recorded, none negative.
+// actively, sleeping or spinning (load.pacer), and checks that no message
+// left before its intended time and that every measured message has its
+// pacer lag recorded, none negative.
 func TestOpenLoopNeverSendsEarlyAndRecordsItsLag(t *testing.T) {
-	for _, rate := range []float64{400, 20_000} {
-		clock := NewClock()
-		w := NewWorker(WorkerConfig{Clock: clock, Schedule: ConstantRate{PerSec: rate}, LateAfter: time.Millisecond, Drain: time.Second, PayloadSize: 128}, false)
+	for _, tt := range []struct {
+		rate float64
+		spin bool
+	}{{400, false}, {20_000, false}, {400, true}} {
+		rate, clock := tt.rate, NewClock()
+		w := NewWorker(WorkerConfig{Clock: clock, Schedule: ConstantRate{PerSec: rate}, LateAfter: time.Millisecond, Drain: time.Second, PayloadSize: 128, Spin: tt.spin}, false)
 		p := &punctual{clock: clock, n: 200, stop: w.Stop}
 		w.Attach(p)
 		w.Run(Window{From: 0, To: time.Hour}, 0)

@@ -29,6 +29,9 @@ type WorkerConfig struct {
 	// LateAfter: open-loop sends leaving later than this after their
 	// intended time are counted late.
 	LateAfter time.Duration
+	// Spin makes the open-loop pacer wait actively once its timer has
+	// woken, with no fine sleep (scenarios.PacerSpin; see openLoop).
+	Spin bool
 	// PayloadSize is the message size in bytes.
 	PayloadSize int
 	// LiveLatency fills the live latency buckets (Live) once a second; off

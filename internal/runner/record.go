@@ -31,7 +31,7 @@ func record(sc scenarios.Scenario) result.Scenario {
 		Load: result.Load{
 			Duration: result.Duration(s.Load.Duration), Warmup: result.Duration(s.Load.Warmup), Repeat: s.Load.Repeat,
 			Order: s.Load.Order, Drain: result.Duration(s.Load.Drain), Rate: s.Load.Rate, Rates: s.Load.Rates,
-			LateAfter: result.Duration(s.Load.LateAfter),
+			LateAfter: result.Duration(s.Load.LateAfter), Pacer: s.Load.Pacer,
 		},
 		Labels: maps.Clone(s.Labels),
 	}

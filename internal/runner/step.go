@@ -163,6 +163,7 @@ func (r *run) openWorkers(ctx context.Context, s workers.Step, clock *workers.Cl
 			AckTimeout:  st.AckTimeout,
 			Drain:       st.Drain,
 			LateAfter:   st.LateAfter,
+			Spin:        st.Spin,
 			PayloadSize: st.MessageSize,
 			LiveLatency: r.opts.Live != nil,
 			Seconds:     seconds,
