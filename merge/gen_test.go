@@ -80,7 +80,7 @@ func (g *gen) parts(t testing.TB) []*result.Result {
 			from := start.Add(time.Duration(step*(g.seconds+3))*time.Second + skew)
 			run := result.Run{Target: "js", Kind: "jetstream", Axis: result.AxisProducers, Producers: producers, Repeat: 1,
 				Status: result.StatusComplete, StartedAt: from.Add(-2 * time.Second), MeasuredFrom: from,
-				DurationS: float64(g.seconds), WarmupS: 1}
+				DurationS: float64(g.seconds), WarmupS: 1, PeakRSSBytes: int64(1e6 * (seg + 1) * (step + 1))}
 			key := [2]int{seg, step}
 			if g.templates > 0 {
 				key[0] = seg % g.templates

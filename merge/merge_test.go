@@ -77,6 +77,9 @@ func TestResultsSumsAndAddsExactly(t *testing.T) {
 				t.Errorf("step %d: producer %d is %s, want %s", s, i, ps.Name, want)
 			}
 		}
+		if want := int64(3e6 * (s + 1)); run.PeakRSSBytes != want {
+			t.Errorf("step %d: peak rss %d, want the largest agent's %d", s, run.PeakRSSBytes, want)
+		}
 		if run.Fairness == nil || math.Abs(*run.Fairness-1) > 1e-9 {
 			t.Errorf("step %d: fairness %v, want 1", s, run.Fairness)
 		}

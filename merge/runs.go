@@ -90,6 +90,7 @@ func mergeRun(ps []part, rs []*result.Run, h *scratch) (result.Run, error) {
 		out.Disconnects += r.Disconnects
 		out.Reconnects += r.Reconnects
 		out.DisconnectedS = max(out.DisconnectedS, r.DisconnectedS)
+		out.PeakRSSBytes = max(out.PeakRSSBytes, r.PeakRSSBytes) // each agent is its own process: the largest, not a sum
 		msgs += result.Finite(r.ThroughputMsgsPerSec * r.DurationS)
 		bytes += result.Finite(r.ThroughputBytesPerSec * r.DurationS)
 		if r.Delivered != nil {

@@ -185,6 +185,17 @@ type Run struct {
 	PacerLagUs        *Percentiles `json:"pacer_lag_us,omitempty"`
 	PacerLagHistogram string       `json:"pacer_lag_histogram,omitempty"`
 
+	// PeakRSSBytes is the process's peak resident set during this run,
+	// from the start of its step (producers' connections included) to its
+	// end. On Linux it is exact: the kernel's peak (VmHWM) is reset when
+	// the step starts (/proc/self/clear_refs) and read when it ends; where
+	// the reset is refused it is the largest of VmRSS sampled every
+	// 100 ms, and the run's notes say so. 0 (absent) where /proc is not
+	// available. A merged run holds the largest agent's: each agent is a
+	// separate process, usually a separate machine, like
+	// Env.PeakRSSBytes.
+	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
+
 	// Series has one entry per second of the measured window.
 	Series []Second `json:"series"`
 

@@ -92,7 +92,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *result.Result {
 	if o.Coordinator != nil {
 		res.Env.Agents = []result.Agent{o.Coordinator.Agent()}
 	}
-	r := &run{plan: p, opts: o, res: res, total: p.Runs()}
+	r := &run{plan: p, opts: o, res: res, total: p.Runs(), rss: newRSSMeter()}
 	r.beginObserve() // labels and trace: producers.go
 	for _, t := range p.Targets {
 		if ctx.Err() != nil {
@@ -113,7 +113,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, o Options) *result.Result {
 		res.Error = err.Error()
 	}
 	r.endObserve()
-	res.Env.PeakRSSBytes = peakRSS()
+	res.Env.PeakRSSBytes = max(peakRSS(), r.peakRSS) // each step resets the kernel's peak: rss.go
 	res.FinishedAt = time.Now().UTC()
 	res.Analysis = analysis.Analyze(res, p.Thresholds) // computed once; renderers only render
 	return res
@@ -131,6 +131,10 @@ type run struct {
 	trace  *traceOut // nil unless the scenario traces
 	// checkpointed: Options.Checkpoint was called.
 	checkpointed bool
+	// rss measures each step's peak resident set; peakRSS is the
+	// process's peak before the latest step's measurement reset it.
+	rss     rssMeter
+	peakRSS int64
 }
 
 // target runs every step of one target. A target that cannot be reached is
@@ -210,8 +214,10 @@ func (r *run) target(ctx context.Context, pt plan.Target) (err error) {
 		}
 		r.index++
 		started := time.Now().UTC()
+		rss := r.rss.start() // rss.go: the step's own peak resident set
 		run := r.step(ctx, drv, st)
 		run.StartedAt = started
+		r.endRSS(rss, &run)
 		r.res.Runs = append(r.res.Runs, run)
 		if run.Status == result.StatusFailed {
 			errs = append(errs, fmt.Errorf("target %q, %d producers, repeat %d: %s", t.Name, st.Producers, st.Repeat, run.Error))
