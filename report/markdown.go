@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,6 +46,9 @@ func Markdown(w io.Writer, r *result.Result) error {
 	} else {
 		cols, rows, failures := runTable(r.Runs)
 		writeMDTable(ew, cols, rows)
+		if slices.Contains(cols, "RSS") {
+			ew.printf("\n%s\n", mdEscape(rssLegend))
+		}
 		if len(failures) > 0 {
 			ew.printf("\n")
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -132,8 +133,9 @@ const statusWidth = len("INTERRUPTED [99]")
 // as [i]). Text, markdown and HTML render the same table.
 func runTable(runs []result.Run) (cols []string, rows [][]string, failures []string) {
 	runs = result.ByStep(runs) // repeats interleave when they run
-	var repeats, open, lost, dups, faults, notes bool
+	var repeats, open, lost, dups, faults, rss, notes bool
 	for _, run := range runs {
+		rss = rss || run.PeakRSSBytes > 0
 		repeats = repeats || run.Repeat > 1
 		open = open || run.RateMsgsPerSec > 0
 		lost = lost || run.Lost != nil
@@ -157,6 +159,10 @@ func runTable(runs []result.Run) (cols []string, rows [][]string, failures []str
 	}
 	if faults {
 		cols = append(cols, "disconnects", "down")
+	}
+	bases := rssBases(runs) // rss.go
+	if rss {
+		cols = append(cols, "RSS", "RSS/prod")
 	}
 	if notes {
 		cols = append(cols, "status")
@@ -189,6 +195,10 @@ func runTable(runs []result.Run) (cols []string, rows [][]string, failures []str
 		}
 		if faults {
 			row = append(row, strconv.FormatInt(run.Disconnects, 10), fmt.Sprintf("%.1fs", run.DisconnectedS))
+		}
+		if rss {
+			peak, perProducer := bases.cells(run)
+			row = append(row, peak, perProducer)
 		}
 		if notes {
 			note := ""
@@ -236,6 +246,9 @@ func writeRunTable(w *errWriter, runs []result.Run) error {
 		if strings.HasSuffix(line, "\n") {
 			w.printf("\n")
 		}
+	}
+	if slices.Contains(cols, "RSS") {
+		w.printf("%s\n", rssLegend)
 	}
 	if len(failures) > 0 {
 		w.printf("\n")
