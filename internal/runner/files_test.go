@@ -77,3 +77,39 @@ func TestEnsureOpenFilesRaisesOrRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFilesRefusesOnlyTheStepsThatDoNotFit: when the OS will not
+// raise the limit to what the largest step needs, the steps that fit under
+// the hard limit still run and only the others are refused, with the
+// figures; when not even the smallest fits, the whole target is refused.
+func TestCheckFilesRefusesOnlyTheStepsThatDoNotFit(t *testing.T) {
+	step := func(n int) plan.Entry { return plan.Entry{Step: &plan.Step{Step: scenarios.Step{Producers: n}}} }
+	pt := plan.Target{Target: scenarios.Target{URL: "embedded"}, Entries: []plan.Entry{step(1), step(100), step(1000), step(10000)}}
+
+	f := &fakeLimit{soft: 1024, hard: 4096, ceiling: 4096}
+	files, err := checkFiles(f.limit(), pt)
+	if err != nil {
+		t.Fatalf("refused the target although its smaller steps fit: %v", err)
+	}
+	if f.soft != 4096 {
+		t.Errorf("soft limit %d, want raised to the hard limit 4096", f.soft)
+	}
+	for _, n := range []int{1, 100, 1000} {
+		if err := files.refuse(n); err != nil {
+			t.Errorf("%d producers refused: %v", n, err)
+		}
+	}
+	err = files.refuse(10000)
+	if err == nil || !strings.Contains(err.Error(), "20256 open files") || !strings.Contains(err.Error(), "no load was sent") {
+		t.Errorf("10000 producers: %v, want refused with the figures", err)
+	}
+
+	f = &fakeLimit{soft: 200, hard: 200, ceiling: 200}
+	if _, err := checkFiles(f.limit(), pt); err == nil || !strings.Contains(err.Error(), "20256 open files") {
+		t.Errorf("no step fits: %v, want the target refused", err)
+	}
+	f = &fakeLimit{soft: 1024, hard: 30000, ceiling: 30000}
+	if files, err := checkFiles(f.limit(), pt); err != nil || files.refuse(10000) != nil || f.soft != 20256 {
+		t.Errorf("every step fits: %v, soft %d", err, f.soft)
+	}
+}

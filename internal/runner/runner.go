@@ -150,8 +150,8 @@ func (r *run) target(ctx context.Context, pt plan.Target) (err error) {
 		}
 		r.res.Env.Targets = append(r.res.Env.Targets, env)
 	}()
-	need, conns := filesNeeded(pt) // files.go: before any load is sent
-	if err := ensureOpenFiles(processFiles(), need, conns, t.IsEmbedded()); err != nil {
+	files, err := checkFiles(processFiles(), pt) // files.go: before any load is sent
+	if err != nil {
 		return fmt.Errorf("target %q: %w", t.Name, err)
 	}
 	url := t.URL
@@ -214,10 +214,15 @@ func (r *run) target(ctx context.Context, pt plan.Target) (err error) {
 		}
 		r.index++
 		started := time.Now().UTC()
-		rss := r.rss.start() // rss.go: the step's own peak resident set
-		run := r.step(ctx, drv, st)
+		var run result.Run
+		if ferr := files.refuse(st.Producers); ferr != nil { // the open-file limit holds the target's smaller steps only
+			run = failed(stepRun(st), ferr)
+		} else {
+			rss := r.rss.start() // rss.go: the step's own peak resident set
+			run = r.step(ctx, drv, st)
+			r.endRSS(rss, &run)
+		}
 		run.StartedAt = started
-		r.endRSS(rss, &run)
 		r.res.Runs = append(r.res.Runs, run)
 		if run.Status == result.StatusFailed {
 			errs = append(errs, fmt.Errorf("target %q, %d producers, repeat %d: %s", t.Name, st.Producers, st.Repeat, run.Error))

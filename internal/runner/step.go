@@ -19,17 +19,7 @@ const lead = 20 * time.Millisecond
 
 // step runs one step of the plan and returns its run record.
 func (r *run) step(ctx context.Context, drv workers.Driver, st plan.Step) result.Run {
-	out := result.Run{
-		Target:         st.Target,
-		Kind:           string(st.Kind),
-		Axis:           st.Axis,
-		Producers:      st.Producers,
-		RateMsgsPerSec: st.Rate,
-		Repeat:         st.Repeat,
-		Status:         result.StatusComplete,
-		WarmupS:        st.Warmup.Seconds(),
-		Series:         []result.Second{},
-	}
+	out := stepRun(st)
 	info := StepInfo{Index: r.index, Total: r.total, Target: st.Target, Step: st.Step, Repeat: st.Repeat, Repeats: st.Repeats,
 		Warmup: st.Warmup, Duration: st.Duration}
 	r.opts.Progress.StepStarted(info)
@@ -125,6 +115,21 @@ func (r *run) step(ctx context.Context, drv workers.Driver, st plan.Step) result
 			"a scenario that expects loss says so with a threshold on lost, e.g. thresholds: [{metric: lost, max: 1000}])", *out.Lost, out.Sent, atMostOnce(st.Kind)))
 	}
 	return out
+}
+
+// stepRun is the run record of st before it runs.
+func stepRun(st plan.Step) result.Run {
+	return result.Run{
+		Target:         st.Target,
+		Kind:           string(st.Kind),
+		Axis:           st.Axis,
+		Producers:      st.Producers,
+		RateMsgsPerSec: st.Rate,
+		Repeat:         st.Repeat,
+		Status:         result.StatusComplete,
+		WarmupS:        st.Warmup.Seconds(),
+		Series:         []result.Second{},
+	}
 }
 
 // errorTexts merges the workers' error texts, most frequent first.
