@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 SCENARIO ?= scenarios/quickstart.yaml
 
-.PHONY: all build run test test-short test-browser bench bench-limit fuzz vet fmt clean
+.PHONY: all build run test test-short test-browser bench bench-limit scale fuzz vet fmt clean
 
 all: build
 
@@ -59,6 +59,13 @@ fuzz:
 
 bench-limit: build
 	./$(BIN) bench-limit --duration 3s --rounds 5
+
+# scale regenerates the README's scale table: the scale-*.yaml scenarios
+# (1 to 10,000 producers) against the embedded server, then against a
+# separate stationbench server; results under results/scale/<case>/
+# (scripts/scale.sh; about N minutes on 2 cores).
+scale: build
+	scripts/scale.sh $(BIN)
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
