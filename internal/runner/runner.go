@@ -216,7 +216,7 @@ func (r *run) target(ctx context.Context, pt plan.Target) (err error) {
 		started := time.Now().UTC()
 		var run result.Run
 		if ferr := files.refuse(st.Producers); ferr != nil { // the open-file limit holds the target's smaller steps only
-			run = failed(stepRun(st), ferr)
+			run = r.refuseStep(st, ferr) // step.go
 		} else {
 			rss := r.rss.start() // rss.go: the step's own peak resident set
 			run = r.step(ctx, drv, st)

@@ -20,8 +20,7 @@ const lead = 20 * time.Millisecond
 // step runs one step of the plan and returns its run record.
 func (r *run) step(ctx context.Context, drv workers.Driver, st plan.Step) result.Run {
 	out := stepRun(st)
-	info := StepInfo{Index: r.index, Total: r.total, Target: st.Target, Step: st.Step, Repeat: st.Repeat, Repeats: st.Repeats,
-		Warmup: st.Warmup, Duration: st.Duration}
+	info := r.stepInfo(st)
 	r.opts.Progress.StepStarted(info)
 	defer func() { r.opts.Progress.StepFinished(info, out) }()
 
@@ -114,6 +113,22 @@ func (r *run) step(ctx context.Context, drv workers.Driver, st plan.Step) result
 		return failed(out, fmt.Errorf("lost %d of %d messages sent: the subscriber never received them (%s is at-most-once; "+
 			"a scenario that expects loss says so with a threshold on lost, e.g. thresholds: [{metric: lost, max: 1000}])", *out.Lost, out.Sent, atMostOnce(st.Kind)))
 	}
+	return out
+}
+
+// stepInfo describes st to Progress.
+func (r *run) stepInfo(st plan.Step) StepInfo {
+	return StepInfo{Index: r.index, Total: r.total, Target: st.Target, Step: st.Step, Repeat: st.Repeat, Repeats: st.Repeats,
+		Warmup: st.Warmup, Duration: st.Duration}
+}
+
+// refuseStep records st as failed with err without running it (no load is
+// sent), and tells Progress, which shows it like any failed step.
+func (r *run) refuseStep(st plan.Step, err error) result.Run {
+	info := r.stepInfo(st)
+	r.opts.Progress.StepStarted(info)
+	out := failed(stepRun(st), err)
+	r.opts.Progress.StepFinished(info, out)
 	return out
 }
 
