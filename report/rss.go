@@ -7,7 +7,7 @@ import (
 )
 
 // rssLegend says what the run table's RSS columns are, under the table.
-const rssLegend = "RSS: this process's peak resident set during the step (producers' connections and, when embedded, the server's); " +
+const rssLegend = "RSS: this process's peak resident set during the step (an embedded server's included); " +
 	"RSS/prod: its growth per producer over the target's fewest producers, (RSS(N) - RSS(fewest)) / (N - fewest)."
 
 // rssBase is, per target, the fewest producers of its runs that recorded a
