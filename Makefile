@@ -63,7 +63,7 @@ bench-limit: build
 # scale regenerates the README's scale table: the scale-*.yaml scenarios
 # (1 to 10,000 producers) against the embedded server, then against a
 # separate stationbench server; results under results/scale/<case>/
-# (scripts/scale.sh; about N minutes on 2 cores).
+# (scripts/scale.sh).
 scale: build
 	scripts/scale.sh $(BIN)
 

@@ -46,9 +46,10 @@ run_case() {
 	"$bin" run "$dir/$scenario.yaml" --out "$res" --force -q "$@" >"$out/$name.log" 2>&1
 	local rc=$?
 	if [ -f "$res/summary.txt" ]; then
-		# The run table (from its header to the blank line after it, the
-		# RSS legend included) and the errors of the runs that failed.
-		awk '/^ *target +producers/ {t=1} t && /^$/ {t=0} t || /^\[[0-9]+\] / {print}' "$res/summary.txt"
+		# The run table, the summary's first (from its header to the blank
+		# line after it, the RSS legend included), and the errors of the
+		# runs that failed.
+		awk '!seen && /^ *target +producers/ {t=1; seen=1} t && /^$/ {t=0} t || /^\[[0-9]+\] / {print}' "$res/summary.txt"
 	else
 		tail -n 20 "$out/$name.log"
 	fi
@@ -59,6 +60,11 @@ run_case() {
 }
 
 mkdir -p "$out" || exit 1
+# The separate server holds a file per connection and, unlike stationbench
+# run, does not raise its own open-file limit: raise the soft limit to the
+# hard one here, for both.
+ulimit -S -n "$(ulimit -H -n)" 2>/dev/null || true
+echo "scale: $("$bin" version 2>/dev/null || echo "$bin"), open-file limit $(ulimit -S -n) (hard $(ulimit -H -n)), $(nproc 2>/dev/null || echo ?) cpus"
 for s in "${scenarios[@]}"; do
 	run_case "embedded-${s#scale-}" "$s"
 done
