@@ -65,7 +65,8 @@ bench-limit: build
 # separate stationbench server; results under results/scale/<case>/
 # (scripts/scale.sh).
 scale: build
-	scripts/scale.sh $(BIN)
+	$(GO) build -o bin/scaletable ./scripts/scaletable
+	scripts/scale.sh $(BIN) bin/scaletable
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \

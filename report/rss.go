@@ -73,3 +73,14 @@ func formatMiB(b float64) string {
 	}
 	return fmt.Sprintf("%.0f MiB", b/(1<<20))
 }
+
+// RSSCells are the RSS and RSS/prod cells of each of runs, in their order,
+// as the run table shows them (for tables made elsewhere: make scale's).
+func RSSCells(runs []result.Run) [][2]string {
+	b := rssBases(runs)
+	out := make([][2]string, len(runs))
+	for i, run := range runs {
+		out[i][0], out[i][1] = b.cells(run)
+	}
+	return out
+}

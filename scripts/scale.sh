@@ -11,12 +11,18 @@
 # A case that fails (for example the embedded per-producer 10,000 step,
 # refused before its load where the open-file limit cannot hold its
 # 20,256 files) does not stop the others: its table shows the refusal,
-# and the script exits 1 at the end, naming the failed cases.
+# the README table marks it, and the script exits 1 at the end, naming the
+# failed cases.
 #
-# Usage: scripts/scale.sh [BIN]  (default bin/stationbench; build it first)
+# At the end it prints the README's table (scripts/scaletable) of every
+# case.
+#
+# Usage: scripts/scale.sh [BIN [SCALETABLE]]  (default bin/stationbench and
+# bin/scaletable; make scale builds both first)
 set -u -o pipefail
 
 bin=${1:-bin/stationbench}
+table=${2:-bin/scaletable} # scripts/scaletable, built by make scale
 out=${SCALE_OUT:-results/scale}
 dir=${SCALE_SCENARIOS:-scenarios/examples} # another folder of scale-*.yaml, to try the script quickly
 scenarios=(scale-core-shared scale-core scale-jetstream)
@@ -96,6 +102,20 @@ else
 	done
 fi
 stop_server
+
+# The README's table: every case's runs, the two servers of each scenario
+# side by side.
+if [ -x "$table" ]; then
+	dirs=()
+	for s in "${scenarios[@]}"; do
+		for server in embedded server; do
+			[ -f "$out/$server-${s#scale-}/result.json" ] && dirs+=("$out/$server-${s#scale-}")
+		done
+	done
+	echo
+	echo "=== README table"
+	"$table" "${dirs[@]}" || failed+=("README table")
+fi
 
 echo
 echo "scale: took $(($(date +%s) - start)) s; results under $out/"
