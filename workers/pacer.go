@@ -46,7 +46,8 @@ func newPacer(w *Worker, start, end int64) pacer {
 		return &closedLoop{w: w, start: start, end: end, timer: timer}
 	}
 	return &openLoop{w: w, sched: w.cfg.Schedule, start: start, end: end, lateAfter: int64(w.cfg.LateAfter), timer: timer,
-		lag: w.pacerLag, slack: initialSlack, prev: start}
+		lag: w.pacerLag, slack: initialSlack, prev: start,
+		peers: int64(max(w.cfg.Peers, 1)), spinners: int64(max(runtime.GOMAXPROCS(0)/2, 1))}
 }
 
 // closedLoop sends each message as soon as the ring has room for it, the
@@ -112,7 +113,7 @@ func (p *closedLoop) unsent(int64) {}
 // and by a tenth of the time between two messages (activeBudget): the
 // active part spins for the budget less the overshoot, typically tens of
 // microseconds a message, and never more than a tenth of the producer's
-// time, at any rate. (A producer spinning all the time would starve the
+// time, at any rate, shared with the step's other producers (budget). (A producer spinning all the time would starve the
 // runtime's network poller of processors, and so delay the acks it times.)
 //
 // With WorkerConfig.Spin (load.pacer: spin) there is no fine sleep: once
@@ -130,6 +131,8 @@ type openLoop struct {
 	lag        *hdrhistogram.Histogram // the worker's pacer lag (ns)
 	slack      time.Duration           // the active wait's budget (calibrate)
 	prev       int64                   // the previous message's intended time
+	peers      int64                   // the step's producers in this process (WorkerConfig.Peers)
+	spinners   int64                   // the processors the step's spinning may take (half of them)
 }
 
 // The open loop's waiting stages (see openLoop).
@@ -278,13 +281,19 @@ func (p *openLoop) waitUntil(intended int64, wait time.Duration) (now int64, ok 
 }
 
 // budget is how long before intended the active wait starts, now that
-// the timer has woken: the calibrated slack within a tenth of the time
-// since the previous message, or, spinning, all that is left.
+// the timer has woken. The step's producers share the bound, each taking
+// its part of its own time (gap/peers), so that the step's active waiting
+// stays within a bound whatever the count: a tenth of one processor
+// sleeping, half the processors spinning. Sleeping, the budget is the
+// calibrated slack within that share (activeBudget); spinning, all that is
+// left, within it (100 producers at 100 msgs/s each may spin 100 µs a
+// message on 2 processors, and sleep finely before).
 func (p *openLoop) budget(intended, now int64) time.Duration {
+	share := (intended - p.prev) / p.peers
 	if p.w.cfg.Spin {
-		return time.Duration(intended - now)
+		return time.Duration(max(min(intended-now, share*p.spinners), 0))
 	}
-	return activeBudget(p.slack, time.Duration(intended-p.prev))
+	return activeBudget(p.slack, time.Duration(share))
 }
 
 // unsent adds the scheduled messages of the measured window that were

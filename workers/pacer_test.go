@@ -3,6 +3,7 @@ package workers
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -156,6 +157,33 @@ func TestSpinPacerWaitsActivelyForTheRest(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("spin %v: budget %s, want %s", spin, got, want)
+		}
+	}
+}
+
+// TestStepSharesTheActiveWait: a hundred producers of a step at 100
+// msgs/s each wait actively no longer, together, than one at 10,000
+// msgs/s would: each takes its hundredth of the bound.
+func TestStepSharesTheActiveWait(t *testing.T) {
+	us := time.Microsecond
+	for _, tt := range []struct {
+		spin        bool
+		peers       int
+		gap, rest   time.Duration
+		want        time.Duration
+		description string
+	}{
+		{false, 1, 10 * time.Millisecond, 5 * time.Millisecond, initialSlack, "alone, sleeping: the slack"},
+		{false, 100, 10 * time.Millisecond, 5 * time.Millisecond, 10 * us, "100 sleeping: a tenth of 10 ms / 100"},
+		{true, 100, 10 * time.Millisecond, 5 * time.Millisecond, 100 * us * time.Duration(max(runtime.GOMAXPROCS(0)/2, 1)), "100 spinning: 10 ms / 100 per half processor"},
+		{true, 10000, time.Second, 5 * time.Millisecond, 100 * us * time.Duration(max(runtime.GOMAXPROCS(0)/2, 1)), "10,000 spinning at 1 msg/s each"},
+	} {
+		w := NewWorker(WorkerConfig{Clock: NewClock(), Schedule: ConstantRate{PerSec: 100}, Spin: tt.spin, Peers: tt.peers}, false)
+		p := newPacer(w, 0, int64(time.Hour)).(*openLoop)
+		intended := int64(tt.gap)
+		p.prev = 0
+		if got := p.budget(intended, intended-int64(tt.rest)); got != tt.want {
+			t.Errorf("%s: budget %s, want %s", tt.description, got, tt.want)
 		}
 	}
 }

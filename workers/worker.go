@@ -32,6 +32,10 @@ type WorkerConfig struct {
 	// Spin makes the open-loop pacer wait actively once its timer has
 	// woken, with no fine sleep (scenarios.PacerSpin; see openLoop).
 	Spin bool
+	// Peers is how many producers of the step run in this process (0 is
+	// taken as 1): the open-loop pacer shares its active wait among them,
+	// so that the step's active waiting stays bounded whatever the count.
+	Peers int
 	// PayloadSize is the message size in bytes.
 	PayloadSize int
 	// LiveLatency fills the live latency buckets (Live) once a second; off

@@ -184,6 +184,7 @@ func (r *run) openWorkers(ctx context.Context, s workers.Step, clock *workers.Cl
 			Drain:       st.Drain,
 			LateAfter:   st.LateAfter,
 			Spin:        st.Spin,
+			Peers:       n,
 			PayloadSize: st.MessageSize,
 			LiveLatency: r.opts.Live != nil,
 			Seconds:     seconds,
