@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ type htmlPage struct {
 	Cols        []string
 	Rows        [][]string
 	Failures    []string
+	RSSLegend   string // rss.go, when the table has RSS columns
 	Rule        string
 	Capacity    []htmlScaling
 	CompareHead []string
@@ -93,6 +95,9 @@ func writeHTML(w io.Writer, r *result.Result, charts []htmlChart) error {
 		}
 	}
 	pg.Cols, pg.Rows, pg.Failures = runTable(r.Runs)
+	if slices.Contains(pg.Cols, "RSS") {
+		pg.RSSLegend = rssLegend
+	}
 	for _, c := range multiStep(capacities(r)) {
 		pg.Capacity = append(pg.Capacity, htmlScaling{Scaling: c, Verdict: scalingVerdict(c), FitText: fitText(c)})
 	}
@@ -174,7 +179,8 @@ pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 <tbody>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
-{{range $i, $f := .Failures}}<p class="err">[{{inc $i}}] {{$f}}</p>
+{{with .RSSLegend}}<p>{{.}}</p>
+{{end}}{{range $i, $f := .Failures}}<p class="err">[{{inc $i}}] {{$f}}</p>
 {{end}}{{else}}<p>No runs.</p>{{end}}
 {{if .Notes}}<h3>Notes</h3>
 <ul>{{range .Notes}}<li>{{.}}</li>

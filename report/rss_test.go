@@ -54,6 +54,13 @@ func TestRunTableRSSColumns(t *testing.T) {
 	if !strings.Contains(text.String(), rssLegend) || !strings.Contains(md.String(), "RSS/prod: its growth per producer") {
 		t.Errorf("no legend of the RSS columns:\n%s\n%s", text.String(), md.String())
 	}
+	var page bytes.Buffer
+	if err := HTML(&page, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), "RSS/prod: its growth per producer") {
+		t.Errorf("no legend of the RSS columns in the HTML report")
+	}
 
 	cols, _, _ = runTable([]result.Run{run("core", 1, 1, 0)})
 	for _, c := range cols {
