@@ -18,6 +18,7 @@ func csvHeader() []string {
 		"throughput_msgs_per_sec", "throughput_bytes_per_sec",
 		"p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us",
 		"uncorrected_p50_us", "uncorrected_p99_us", "uncorrected_p999_us", "uncorrected_max_us", "error",
+		"pacer_lag_p50_us", "pacer_lag_p99_us", "pacer_lag_max_us", "peak_rss_bytes",
 	}
 }
 
@@ -36,8 +37,20 @@ func CSV(w io.Writer, r *result.Result) error {
 		}
 		return i(*p)
 	}
+	lag := func(p *result.Percentiles, v func(result.Percentiles) float64) string {
+		if p == nil { // closed loop: no pacer lag
+			return ""
+		}
+		return f(v(*p))
+	}
+	rss := func(b int64) string {
+		if b <= 0 { // not measured
+			return ""
+		}
+		return i(b)
+	}
 	for _, run := range r.Runs {
-		l, u := run.LatencyUs, run.LatencyUncorrectedUs
+		l, u, pl := run.LatencyUs, run.LatencyUncorrectedUs, run.PacerLagUs
 		_ = cw.Write([]string{
 			run.Target, run.Kind, run.Axis, strconv.Itoa(run.Producers), f(run.RateMsgsPerSec), strconv.Itoa(run.Repeat),
 			string(run.Status), f(run.DurationS),
@@ -45,6 +58,8 @@ func CSV(w io.Writer, r *result.Result) error {
 			f(run.ThroughputMsgsPerSec), f(run.ThroughputBytesPerSec),
 			f(l.P50), f(l.P90), f(l.P99), f(l.P999), f(l.Max), f(l.Mean),
 			f(u.P50), f(u.P99), f(u.P999), f(u.Max), run.Error,
+			lag(pl, func(p result.Percentiles) float64 { return p.P50 }), lag(pl, func(p result.Percentiles) float64 { return p.P99 }),
+			lag(pl, func(p result.Percentiles) float64 { return p.Max }), rss(run.PeakRSSBytes),
 		})
 	}
 	cw.Flush()

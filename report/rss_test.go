@@ -69,3 +69,21 @@ func TestRunTableRSSColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVHasPacerLagAndRSS: runs.csv carries each run's pacer lag (empty
+// in closed loop) and its peak RSS (empty when not measured).
+func TestCSVHasPacerLagAndRSS(t *testing.T) {
+	r := &result.Result{Runs: []result.Run{
+		{Target: "core", Producers: 1, RateMsgsPerSec: 1000, PacerLagUs: &result.Percentiles{P50: 1.5, P99: 42, Max: 900}, PeakRSSBytes: 52428800},
+		{Target: "core", Producers: 2},
+	}}
+	var b bytes.Buffer
+	if err := CSV(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 3 || !strings.HasSuffix(lines[0], ",pacer_lag_p50_us,pacer_lag_p99_us,pacer_lag_max_us,peak_rss_bytes") ||
+		!strings.HasSuffix(lines[1], ",1.5,42,900,52428800") || !strings.HasSuffix(lines[2], ",,,,") {
+		t.Errorf("runs.csv:\n%s", b.String())
+	}
+}
