@@ -13,14 +13,7 @@ import (
 // fairnessLine says how fair a run was (analysis.Fairness), and names the
 // slowest producers of a flagged run.
 func fairnessLine(f result.RunFairness) string {
-	line := fmt.Sprintf("%s, %d producers", f.Target, f.Producers)
-	if f.RateMsgsPerSec > 0 {
-		line += fmt.Sprintf(" at %s msgs/s", formatMsgs(f.RateMsgsPerSec))
-	}
-	if f.Repeat > 1 {
-		line += fmt.Sprintf(", repeat %d", f.Repeat)
-	}
-	line += fmt.Sprintf(": fairness %.3f", f.Index)
+	line := runLabel(f.Target, f.Producers, f.RateMsgsPerSec, f.Repeat) + fmt.Sprintf(": fairness %.3f", f.Index)
 	if !f.Flagged {
 		return line
 	}
@@ -29,6 +22,20 @@ func fairnessLine(f result.RunFairness) string {
 		names = append(names, fmt.Sprintf("%s %s msgs/s", p.Name, formatMsgs(p.ThroughputMsgsPerSec)))
 	}
 	return line + fmt.Sprintf(" < %.1f, slowest: %s", analysis.FairnessFlag, strings.Join(names, ", "))
+}
+
+// runLabel names a run in the analysis' lists: "core, 8 producers at
+// 1000 msgs/s, repeat 2" (the rate when offered, the repeat when more than
+// one).
+func runLabel(target string, producers int, rate float64, repeat int) string {
+	t := fmt.Sprintf("%s, %d producers", target, producers)
+	if rate > 0 {
+		t += fmt.Sprintf(" at %s msgs/s", formatMsgs(rate))
+	}
+	if repeat > 1 {
+		t += fmt.Sprintf(", repeat %d", repeat)
+	}
+	return t
 }
 
 func formatMsgs(v float64) string {

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"path/filepath"
 	"regexp"
@@ -85,16 +86,7 @@ func TestReportsShowLabelsAndFairness(t *testing.T) {
 			{Target: "local", Producers: 1, Repeat: 1, Status: result.StatusComplete, Fairness: &high},
 		}}
 	r.Analysis = analysis.Analyze(r, nil)
-	for name, render := range map[string]func(*bytes.Buffer) error{
-		"text":     func(b *bytes.Buffer) error { return Summary(b, r) },
-		"markdown": func(b *bytes.Buffer) error { return Markdown(b, r) },
-		"html":     func(b *bytes.Buffer) error { return HTML(b, r) },
-	} {
-		var b bytes.Buffer
-		if err := render(&b); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		out := b.String()
+	for name, out := range renderReports(t, r) {
 		for _, want := range []string{"cluster=east, git=abc123", "fairness 0.620", "slowest: bench-2 100 msgs/s, bench-3 900 msgs/s",
 			"fairness 0.990", "pause bench-1 at 1.01s", "trace.jsonl: 12 events, 1 dropped"} {
 			if !strings.Contains(out, want) {
@@ -134,21 +126,12 @@ func TestReportsStayReadableWithManyProducers(t *testing.T) {
 	r := &result.Result{Status: result.StatusComplete, Runs: []result.Run{{Target: "local", Producers: n, Repeat: 1,
 		Status: result.StatusComplete, Fairness: &low, ProducerStats: ps}}}
 	r.Analysis = analysis.Analyze(r, nil)
-	for name, render := range map[string]func(*bytes.Buffer) error{
-		"text":     func(b *bytes.Buffer) error { return Summary(b, r) },
-		"markdown": func(b *bytes.Buffer) error { return Markdown(b, r) },
-		"html":     func(b *bytes.Buffer) error { return HTML(b, r) },
-	} {
-		var b bytes.Buffer
-		if err := render(&b); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		out := b.String()
+	for name, out := range renderReports(t, r) {
 		if named, most := strings.Count(out, "bench-"), analysis.SlowestShown+3*analysis.SpreadShown; named > most {
 			t.Errorf("%s: %d producers named, want at most %d", name, named, most)
 		}
-		if b.Len() > 256<<10 {
-			t.Errorf("%s: %d bytes for one run", name, b.Len())
+		if len(out) > 256<<10 {
+			t.Errorf("%s: %d bytes for one run", name, len(out))
 		}
 		// The spread: msgs/s 1 (half the producers) up to 20, p99 900µs
 		// but for bench-10000, named at the top of the highest p99s; the
@@ -181,4 +164,18 @@ func TestReportsStayReadableWithManyProducers(t *testing.T) {
 	if got := len(back.Runs[0].ProducerStats); got != n {
 		t.Errorf("result.json keeps %d producers, want %d", got, n)
 	}
+}
+
+// renderReports renders r as the text summary, markdown and HTML, by name.
+func renderReports(t *testing.T, r *result.Result) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for name, render := range map[string]func(io.Writer, *result.Result) error{"text": Summary, "markdown": Markdown, "html": HTML} {
+		var b bytes.Buffer
+		if err := render(&b, r); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out[name] = b.String()
+	}
+	return out
 }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -141,14 +140,7 @@ func mostProducers(spreads []result.ProducerSpread) map[int]bool {
 }
 
 func spreadRun(s result.ProducerSpread) string {
-	t := fmt.Sprintf("%s, %d producers", s.Target, s.Producers)
-	if s.RateMsgsPerSec > 0 {
-		t += fmt.Sprintf(" at %s msgs/s", formatMsgs(s.RateMsgsPerSec))
-	}
-	if s.Repeat > 1 {
-		t += fmt.Sprintf(", repeat %d", s.Repeat)
-	}
-	return t
+	return runLabel(s.Target, s.Producers, s.RateMsgsPerSec, s.Repeat)
 }
 
 // spreadEnds names the producers at either end of a run.

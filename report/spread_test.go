@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -32,16 +31,7 @@ func TestSpreadOfASweep(t *testing.T) {
 		r.Runs = append(r.Runs, run)
 	}
 	r.Analysis = analysis.Analyze(r, nil)
-	for name, render := range map[string]func(*bytes.Buffer) error{
-		"text":     func(b *bytes.Buffer) error { return Summary(b, r) },
-		"markdown": func(b *bytes.Buffer) error { return Markdown(b, r) },
-		"html":     func(b *bytes.Buffer) error { return HTML(b, r) },
-	} {
-		var b bytes.Buffer
-		if err := render(&b); err != nil {
-			t.Fatal(err)
-		}
-		out := b.String()
+	for name, out := range renderReports(t, r) {
 		for _, want := range []string{"fairness flagged", "p4-4 100, p4-3 100", "p4-4 4ms, p4-3 3ms",
 			"most producers", "p16-16 16ms, p16-15 15ms"} {
 			if !strings.Contains(out, want) {
