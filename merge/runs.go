@@ -22,7 +22,8 @@ func mergeRuns(ps []part) ([]result.Run, error) {
 			at[i][keyOf(&p.res.Runs[j])] = j
 		}
 	}
-	h := scratch{corrected: result.NewHistogramAdder(), uncorrected: result.NewHistogramAdder(), second: result.NewHistogramAdder()}
+	h := scratch{corrected: result.NewHistogramAdder(), uncorrected: result.NewHistogramAdder(), second: result.NewHistogramAdder(),
+		lag: result.NewHistogramAdderOf(result.NewPacerLagHistogram())}
 	out := make([]result.Run, 0, len(ps[0].res.Runs))
 	rs := make([]*result.Run, len(ps))
 	for j := range ps[0].res.Runs {
@@ -43,6 +44,7 @@ func mergeRuns(ps []part) ([]result.Run, error) {
 // to run and second to second.
 type scratch struct {
 	corrected, uncorrected, second *result.HistogramAdder
+	lag                            *result.HistogramAdder // pacer lag's geometry
 }
 
 // mergeRun merges one run of every part: rs[i] is ps[i]'s.
@@ -130,7 +132,7 @@ func mergeRun(ps []part, rs []*result.Run, h *scratch) (result.Run, error) {
 		return out, err
 	}
 	var lagNote string
-	if out.PacerLagHistogram, out.PacerLagUs, lagNote, err = addPacerLag(ps, rs); err != nil { // pacerlag.go
+	if out.PacerLagHistogram, out.PacerLagUs, lagNote, err = addPacerLag(ps, rs, h.lag); err != nil { // pacerlag.go
 		return out, err
 	}
 	if lagNote != "" {

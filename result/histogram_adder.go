@@ -13,8 +13,9 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// HistogramAdder adds many encoded latency histograms (EncodeHistogram's
-// V2 compressed form, of NewHistogram's geometry) into one, exactly: bucket
+// HistogramAdder adds many encoded histograms (EncodeHistogram's V2
+// compressed form) of one geometry (NewHistogram's for latency,
+// NewPacerLagHistogram's for pacer lag) into one, exactly: bucket
 // counts are added index to index. Merging thousands of agents' per-second
 // histograms is what it is for: it reuses its buffers and its zlib reader,
 // where decoding each with hdrhistogram-go allocates a histogram and a
@@ -22,9 +23,9 @@ import (
 // hdrhistogram-go (Import), which computes every percentile. Not safe for
 // concurrent use.
 type HistogramAdder struct {
-	counts []int64 // NewHistogram's counts, indexed as hdrhistogram-go indexes them
+	counts []int64 // the geometry's counts, indexed as hdrhistogram-go indexes them
 	total  int64
-	geom   *hdrhistogram.Snapshot // NewHistogram's geometry
+	geom   *hdrhistogram.Snapshot // the geometry
 	raw    []byte                 // base64-decoded text
 	out    bytes.Buffer           // inflated header and payload
 	br     bytes.Reader
@@ -38,9 +39,13 @@ const (
 	headerSize       = 40
 )
 
-// NewHistogramAdder makes an adder holding nothing.
-func NewHistogramAdder() *HistogramAdder {
-	g := NewHistogram().Export()
+// NewHistogramAdder makes an adder of latency histograms holding nothing.
+func NewHistogramAdder() *HistogramAdder { return NewHistogramAdderOf(NewHistogram()) }
+
+// NewHistogramAdderOf makes an adder, holding nothing, of histograms of
+// empty's geometry.
+func NewHistogramAdderOf(empty *hdrhistogram.Histogram) *HistogramAdder {
+	g := empty.Export()
 	return &HistogramAdder{counts: make([]int64, len(g.Counts)), geom: g}
 }
 
@@ -111,7 +116,7 @@ func (a *HistogramAdder) inflate(z []byte) error {
 	return nil
 }
 
-// addPayload checks the inflated header against NewHistogram's geometry and
+// addPayload checks the inflated header against the adder's geometry and
 // adds the counts of the payload: zig-zag LEB128 (9-byte) varints, a
 // negative one a run of empty buckets.
 func (a *HistogramAdder) addPayload() error {
