@@ -113,8 +113,9 @@ func (p *closedLoop) unsent(int64) {}
 // and by a tenth of the time between two messages (activeBudget): the
 // active part spins for the budget less the overshoot, typically tens of
 // microseconds a message, and never more than a tenth of the producer's
-// time, at any rate, shared with the step's other producers (budget). (A producer spinning all the time would starve the
-// runtime's network poller of processors, and so delay the acks it times.)
+// time at any rate, a bound the step's producers share (budget). (A
+// producer spinning all the time would starve the runtime's network poller
+// of processors, and so delay the acks it times.)
 //
 // With WorkerConfig.Spin (load.pacer: spin) there is no fine sleep: once
 // the timer has woken, coarseSlack or less before the send, the pacer
@@ -263,14 +264,13 @@ func (p *openLoop) waitUntil(intended int64, wait time.Duration) (now int64, ok 
 	now = clock.Now()
 	budget := p.budget(intended, now)
 	if fine := time.Duration(intended-now) - budget; fine > 0 {
-		if w.cfg.Sleepers.sleep(fine) {
-			now = clock.Now()
+		slept := w.cfg.Sleepers.sleep(fine)
+		if !slept && !w.sleep(p.timer, fine) { // too many threads asleep: the timer
+			return 0, false
+		}
+		now = clock.Now()
+		if slept { // the timer's lateness is not the fine sleep's: no calibration
 			p.slack = calibrate(p.slack, time.Duration(now-(intended-int64(budget))))
-		} else { // too many threads asleep: the timer, and no calibration
-			if !w.sleep(p.timer, fine) {
-				return 0, false
-			}
-			now = clock.Now()
 		}
 	}
 	for now < intended { // at most the budget, unless the sleeps woke early
