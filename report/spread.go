@@ -3,6 +3,7 @@ package report
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stationbench/stationbench/result"
 )
@@ -170,39 +171,20 @@ func writeSpread(w *errWriter, v SpreadView) {
 		return
 	}
 	w.printf("\nproducer spread (%s):\n", strings.ToLower(v.Intro[:1])+v.Intro[1:])
-	writeAligned(w, v.Cols, v.Rows)
+	rows := append([][]string{v.Cols}, v.Rows...)
+	width := 0 // the target column reads left-aligned
+	for _, row := range rows {
+		width = max(width, utf8.RuneCountInString(row[0]))
+	}
+	for i, row := range rows {
+		rows[i] = append([]string{padRight(row[0], width)}, row[1:]...)
+	}
+	_ = writeAligned(w, rows) // into a buffer first: it cannot fail
 	for _, n := range v.Named {
 		w.printf("  %s (%s):\n", n.Run, n.Why)
 		for _, l := range n.Lines {
 			w.printf("    %-15s %s\n", l.Label, l.Text)
 		}
-	}
-}
-
-// writeAligned writes a table of numbers aligned right, the first column
-// left, indented by two spaces.
-func writeAligned(w *errWriter, cols []string, rows [][]string) {
-	widths := make([]int, len(cols))
-	for _, row := range append([][]string{cols}, rows...) {
-		for i, c := range row {
-			widths[i] = max(widths[i], len([]rune(c)))
-		}
-	}
-	line := func(row []string) {
-		cells := make([]string, len(row))
-		for i, c := range row {
-			pad := strings.Repeat(" ", widths[i]-len([]rune(c)))
-			if i == 0 {
-				cells[i] = c + pad
-			} else {
-				cells[i] = pad + c
-			}
-		}
-		w.printf("  %s\n", strings.TrimRight(strings.Join(cells, "  "), " "))
-	}
-	line(cols)
-	for _, row := range rows {
-		line(row)
 	}
 }
 

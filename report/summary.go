@@ -232,20 +232,12 @@ func writeRunTable(w *errWriter, runs []result.Run) error {
 		}
 		return row
 	}
-	var table bytes.Buffer
-	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', tabwriter.AlignRight)
-	_, _ = fmt.Fprintln(tw, strings.Join(pad(cols), "\t")+"\t") // writes to a buffer
+	padded := [][]string{pad(cols)}
 	for _, row := range rows {
-		_, _ = fmt.Fprintln(tw, strings.Join(pad(row), "\t")+"\t")
+		padded = append(padded, pad(row))
 	}
-	if err := tw.Flush(); err != nil {
+	if err := writeAligned(w, padded); err != nil {
 		return err
-	}
-	for _, line := range strings.SplitAfter(table.String(), "\n") {
-		w.printf("%s", strings.TrimRight(line, " \n"))
-		if strings.HasSuffix(line, "\n") {
-			w.printf("\n")
-		}
 	}
 	if slices.Contains(cols, "RSS") {
 		w.printf("%s\n", rssLegend)
@@ -270,6 +262,28 @@ func runFailure(run result.Run) string {
 }
 
 // padRight pads s with spaces to width runes.
+// writeAligned writes rows (the header first) as a text table indented by
+// two spaces, every cell aligned right with two spaces between columns and
+// no trailing spaces; a column meant to read left-aligned comes padded to
+// its width (padRight).
+func writeAligned(w *errWriter, rows [][]string) error {
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', tabwriter.AlignRight)
+	for _, row := range rows {
+		_, _ = fmt.Fprintln(tw, strings.Join(row, "\t")+"\t") // writes to a buffer
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, line := range strings.SplitAfter(table.String(), "\n") {
+		w.printf("%s", strings.TrimRight(line, " \n"))
+		if strings.HasSuffix(line, "\n") {
+			w.printf("\n")
+		}
+	}
+	return nil
+}
+
 func padRight(s string, width int) string {
 	if n := utf8.RuneCountInString(s); n < width {
 		return s + strings.Repeat(" ", width-n)
